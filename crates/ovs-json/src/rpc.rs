@@ -125,11 +125,10 @@ impl Message {
                 ("error", Json::Null),
                 ("id", id.clone()),
             ]),
-            Message::Error { error, id } => Json::object([
-                ("result", Json::Null),
-                ("error", error.clone()),
-                ("id", id.clone()),
-            ]),
+            // The reference leaves "result" out of error replies.
+            Message::Error { error, id } => {
+                Json::object([("error", error.clone()), ("id", id.clone())])
+            }
         }
     }
 }
