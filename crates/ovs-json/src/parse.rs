@@ -281,12 +281,12 @@ impl<'a> Parser<'a> {
         };
         self.pos = close + 1;
         let raw = &self.input[open + 1..close];
+        // Invalid UTF-8 becomes U+FFFD rather than an error: the reference passes such
+        // bytes through, and refusing them would make a real database file unreadable.
         let text = if has_escape {
             unescape(raw).map_err(|m| self.error_at(close, m))?
         } else {
-            std::str::from_utf8(raw)
-                .map_err(|_| self.error_at(close, "invalid UTF-8 in quoted string"))?
-                .to_owned()
+            String::from_utf8_lossy(raw).into_owned()
         };
         Ok((Token::Value(Json::String(text)), close))
     }
@@ -471,7 +471,7 @@ fn unescape(raw: &[u8]) -> Result<String, String> {
         let mut buf = [0u8; 4];
         out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
     }
-    String::from_utf8(out).map_err(|_| "invalid UTF-8 in quoted string".into())
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
 fn hex4(raw: &[u8], at: usize) -> Result<u32, String> {
