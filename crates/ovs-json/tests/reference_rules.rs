@@ -216,7 +216,10 @@ fn pretty_layout_matches_the_reference() {
 #[test]
 fn invalid_utf8_in_strings_is_replaced_not_refused() {
     let v = ovs_json::parse_bytes(b"[\"a\xffb\", \"\\n\xc3\"]").unwrap();
-    assert_eq!(v, Json::array([Json::string("a\u{fffd}b"), Json::string("\n\u{fffd}")]));
+    assert_eq!(
+        v,
+        Json::array([Json::string("a\u{fffd}b"), Json::string("\n\u{fffd}")])
+    );
 }
 
 #[test]
