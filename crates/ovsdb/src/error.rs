@@ -37,6 +37,12 @@ impl Error {
         Error::new("constraint violation", details)
     }
 
+    /// Replaces the error's tag, keeping details and syntax.
+    pub fn with_kind(mut self, tag: &'static str) -> Error {
+        self.tag = tag;
+        self
+    }
+
     /// Attaches the offending JSON if none is attached yet.
     pub fn with_syntax(mut self, json: &Json) -> Error {
         if self.syntax.is_none() {

@@ -1,0 +1,359 @@
+//! Monitors: what a session watches, and the table-updates it is owed.
+//!
+//! One type serves the three protocol generations. `monitor` (v1) reports whole rows as
+//! `{"old","new"}`; `monitor_cond` (v2) and `monitor_cond_since` (v3) report
+//! `initial|insert|delete|modify`, leave default values out of inserts, carry only
+//! differences in modifies, and filter rows by per-table conditions.
+
+use ovs_json::{Json, Object};
+use ovsdb::condition::Conditions;
+use ovsdb::schema::{TableSchema, N_IMPLICIT};
+use ovsdb::{Changes, Database, Error, Result, Row};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    V1,
+    V2,
+    V3,
+}
+
+/// Which kinds of change a table monitor reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Select {
+    pub initial: bool,
+    pub insert: bool,
+    pub delete: bool,
+    pub modify: bool,
+}
+
+impl Select {
+    const ALL: Select = Select {
+        initial: true,
+        insert: true,
+        delete: true,
+        modify: true,
+    };
+
+    fn from_json(json: &Json) -> Result<Select> {
+        let o = json
+            .as_object()
+            .ok_or_else(|| Error::syntax(json, "\"select\" must be an object"))?;
+        let flag = |n: &str| -> Result<bool> {
+            match o.get(n) {
+                None => Ok(true),
+                Some(Json::Bool(b)) => Ok(*b),
+                Some(v) => Err(Error::syntax(v, format!("\"{n}\" must be a boolean"))),
+            }
+        };
+        Ok(Select {
+            initial: flag("initial")?,
+            insert: flag("insert")?,
+            delete: flag("delete")?,
+            modify: flag("modify")?,
+        })
+    }
+}
+
+/// The part of a monitor that watches one table.
+#[derive(Clone, Debug)]
+pub struct TableMonitor {
+    pub table: String,
+    /// Column indexes, in request order, without duplicates.
+    pub columns: Vec<usize>,
+    pub select: Select,
+    /// Row filter (v2/v3); `None` matches every row.
+    pub conditions: Option<Conditions>,
+}
+
+impl TableMonitor {
+    fn matches(&self, row: &Row) -> bool {
+        self.conditions.as_ref().is_none_or(|c| c.evaluate_any(row))
+    }
+}
+
+/// One monitor of one session.
+#[derive(Clone, Debug)]
+pub struct Monitor {
+    pub id: Json,
+    pub db: String,
+    pub version: Version,
+    pub tables: Vec<TableMonitor>,
+}
+
+impl Monitor {
+    /// Parses the `monitor-requests` object of a monitor request.
+    pub fn from_json(
+        db: &Database,
+        db_name: &str,
+        id: Json,
+        requests: &Json,
+        version: Version,
+    ) -> Result<Monitor> {
+        let o = requests
+            .as_object()
+            .ok_or_else(|| Error::syntax(requests, "monitor requests must be an object"))?;
+        let mut tables = Vec::new();
+        for (tname, req) in o {
+            let schema = db
+                .schema
+                .table(tname)
+                .ok_or_else(|| Error::new("syntax error", format!("no table named {tname}")))?;
+            let reqs: Vec<&Json> = match req {
+                Json::Array(items) => items.iter().collect(),
+                other => vec![other],
+            };
+            let mut tm = TableMonitor {
+                table: tname.clone(),
+                columns: Vec::new(),
+                select: Select {
+                    initial: false,
+                    insert: false,
+                    delete: false,
+                    modify: false,
+                },
+                conditions: None,
+            };
+            for r in reqs {
+                parse_request(schema, r, version, &mut tm)?;
+            }
+            tables.push(tm);
+        }
+        Ok(Monitor {
+            id,
+            db: db_name.to_owned(),
+            version,
+            tables,
+        })
+    }
+
+    /// The initial contents: rows that match, if `select.initial`.
+    pub fn initial(&self, db: &Database) -> Json {
+        let mut updates = Object::new();
+        for tm in &self.tables {
+            if !tm.select.initial {
+                continue;
+            }
+            let (Some(schema), Some(table)) = (db.schema.table(&tm.table), db.table(&tm.table))
+            else {
+                continue;
+            };
+            let mut rows = Object::new();
+            for row in table.rows.values() {
+                if !tm.matches(row) {
+                    continue;
+                }
+                let update = match self.version {
+                    Version::V1 => Json::object([("new", row_json(schema, tm, row, false))]),
+                    _ => Json::object([("initial", row_json(schema, tm, row, true))]),
+                };
+                rows.insert(row.uuid.to_string(), update);
+            }
+            if !rows.is_empty() {
+                updates.insert(tm.table.clone(), Json::Object(rows));
+            }
+        }
+        Json::Object(updates)
+    }
+
+    /// The table-updates owed for a committed change set, if any.
+    pub fn updates(&self, db: &Database, changes: &Changes) -> Option<Json> {
+        let mut updates = Object::new();
+        for tm in &self.tables {
+            let (Some(schema), Some(rows)) =
+                (db.schema.table(&tm.table), changes.tables.get(&tm.table))
+            else {
+                continue;
+            };
+            let mut out = Object::new();
+            for (uuid, change) in rows {
+                let old = change.old.as_deref().filter(|r| tm.matches(r));
+                let new = change.new.as_deref().filter(|r| tm.matches(r));
+                if let Some(u) = self.row_update(schema, tm, old, new) {
+                    out.insert(uuid.to_string(), u);
+                }
+            }
+            if !out.is_empty() {
+                updates.insert(tm.table.clone(), Json::Object(out));
+            }
+        }
+        (!updates.is_empty()).then_some(Json::Object(updates))
+    }
+
+    fn row_update(
+        &self,
+        schema: &TableSchema,
+        tm: &TableMonitor,
+        old: Option<&Row>,
+        new: Option<&Row>,
+    ) -> Option<Json> {
+        let v1 = self.version == Version::V1;
+        match (old, new) {
+            (None, None) => None,
+            (None, Some(new)) if tm.select.insert => Some(if v1 {
+                Json::object([("new", row_json(schema, tm, new, false))])
+            } else {
+                Json::object([("insert", row_json(schema, tm, new, true))])
+            }),
+            (Some(old), None) if tm.select.delete => Some(if v1 {
+                Json::object([("old", row_json(schema, tm, old, false))])
+            } else {
+                Json::object([("delete", Json::Null)])
+            }),
+            (Some(old), Some(new)) if tm.select.modify => {
+                let mut changed = Object::new();
+                let mut old_values = Object::new();
+                for &c in &tm.columns {
+                    let col = &schema.columns[c];
+                    let (o, n) = (old.get(c), new.get(c));
+                    if let Some(d) = o.diff(&n, &col.type_) {
+                        changed.insert(col.name.clone(), d.to_json(&col.type_));
+                        old_values.insert(col.name.clone(), o.to_json(&col.type_));
+                    }
+                }
+                if changed.is_empty() {
+                    return None;
+                }
+                Some(if v1 {
+                    Json::object([
+                        ("old", Json::Object(old_values)),
+                        ("new", row_json(schema, tm, new, false)),
+                    ])
+                } else {
+                    Json::object([("modify", Json::Object(changed))])
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// Replaces conditions (and optionally columns) as `monitor_cond_change` asks, and
+    /// returns the resulting delta: rows that stop matching are deleted, rows that start
+    /// matching are inserted.
+    pub fn change_conditions(&mut self, db: &Database, requests: &Json) -> Result<Json> {
+        let o = requests
+            .as_object()
+            .ok_or_else(|| Error::syntax(requests, "monitor requests must be an object"))?;
+        let mut updates = Object::new();
+        for (tname, req) in o {
+            let schema = db
+                .schema
+                .table(tname)
+                .ok_or_else(|| Error::new("syntax error", format!("no table named {tname}")))?;
+            let tm = self
+                .tables
+                .iter_mut()
+                .find(|t| &t.table == tname)
+                .ok_or_else(|| {
+                    Error::new(
+                        "syntax error",
+                        format!("{tname} is not monitored by this monitor"),
+                    )
+                })?;
+            let req = match req {
+                Json::Array(items) => items.first().unwrap_or(&Json::Null),
+                other => other,
+            };
+            let previous = tm.clone();
+            if let Some(cols) = req.get("columns") {
+                tm.columns = parse_columns(schema, cols)?;
+            }
+            tm.conditions = match req.get("where") {
+                Some(w) => Some(Conditions::from_json(schema, w, None)?),
+                None => None,
+            };
+            let Some(table) = db.table(tname) else {
+                continue;
+            };
+            let mut rows = Object::new();
+            for row in table.rows.values() {
+                match (previous.matches(row), tm.matches(row)) {
+                    (true, false) => {
+                        rows.insert(row.uuid.to_string(), Json::object([("delete", Json::Null)]));
+                    }
+                    (false, true) => {
+                        rows.insert(
+                            row.uuid.to_string(),
+                            Json::object([("insert", row_json(schema, tm, row, true))]),
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            if !rows.is_empty() {
+                updates.insert(tname.clone(), Json::Object(rows));
+            }
+        }
+        Ok(Json::Object(updates))
+    }
+}
+
+fn parse_request(
+    schema: &TableSchema,
+    req: &Json,
+    version: Version,
+    tm: &mut TableMonitor,
+) -> Result<()> {
+    let o = req
+        .as_object()
+        .ok_or_else(|| Error::syntax(req, "monitor request must be an object"))?;
+    let columns = match o.get("columns") {
+        Some(cols) => parse_columns(schema, cols)?,
+        None => (N_IMPLICIT..schema.columns.len()).collect(),
+    };
+    for c in columns {
+        if !tm.columns.contains(&c) {
+            tm.columns.push(c);
+        }
+    }
+    let select = match o.get("select") {
+        Some(s) => Select::from_json(s)?,
+        None => Select::ALL,
+    };
+    tm.select.initial |= select.initial;
+    tm.select.insert |= select.insert;
+    tm.select.delete |= select.delete;
+    tm.select.modify |= select.modify;
+    if let Some(w) = o.get("where") {
+        if version == Version::V1 {
+            return Err(Error::syntax(
+                req,
+                "\"where\" is not allowed in monitor requests",
+            ));
+        }
+        tm.conditions = Some(Conditions::from_json(schema, w, None)?);
+    }
+    Ok(())
+}
+
+fn parse_columns(schema: &TableSchema, cols: &Json) -> Result<Vec<usize>> {
+    let list = cols
+        .as_array()
+        .ok_or_else(|| Error::syntax(cols, "array of column names expected"))?;
+    let mut out = Vec::new();
+    for c in list {
+        let name = c
+            .as_str()
+            .ok_or_else(|| Error::syntax(cols, "array of column names expected"))?;
+        let idx = schema
+            .column_index(name)
+            .ok_or_else(|| Error::syntax(cols, format!("{name} is not a valid column name")))?;
+        if !out.contains(&idx) {
+            out.push(idx);
+        }
+    }
+    Ok(out)
+}
+
+/// A row's monitored columns; `skip_defaults` leaves out default values (v2 inserts).
+fn row_json(schema: &TableSchema, tm: &TableMonitor, row: &Row, skip_defaults: bool) -> Json {
+    let mut o = Object::new();
+    for &c in &tm.columns {
+        let col = &schema.columns[c];
+        let d = row.get(c);
+        if skip_defaults && c >= N_IMPLICIT && d.is_default(&col.type_) {
+            continue;
+        }
+        o.insert(col.name.clone(), d.to_json(&col.type_));
+    }
+    Json::Object(o)
+}

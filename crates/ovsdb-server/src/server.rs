@@ -1,0 +1,633 @@
+//! The protocol engine: requests in, replies and notifications out, per session.
+
+use crate::locks::{LockTable, SessionId};
+use crate::monitor::{Monitor, Version};
+use crate::server_db;
+use ovs_json::rpc::Message;
+use ovs_json::Json;
+use ovsdb::transaction::{self, ExecContext, Execution};
+use ovsdb::{Changes, Database, DatabaseSchema, Error};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Where a database's committed transactions go (the database file, or nowhere).
+pub trait Storage {
+    /// Makes a committed transaction durable enough to acknowledge: written, and
+    /// fsynced when `durable`.
+    fn commit(
+        &mut self,
+        db: &Database,
+        changes: &Changes,
+        comment: Option<&str>,
+        durable: bool,
+    ) -> Result<(), String>;
+
+    /// Rewrites the storage as a snapshot of `db`.
+    fn compact(&mut self, db: &Database) -> Result<(), String>;
+
+    /// Whether the automatic compaction rules say it is time.
+    fn wants_compaction(&self, _now: Instant) -> bool {
+        false
+    }
+
+    /// A one-line description for logs and `memory/show`.
+    fn describe(&self) -> String;
+}
+
+/// One served database.
+pub struct DbState {
+    pub db: Database,
+    pub storage: Option<Box<dyn Storage>>,
+}
+
+/// What a session's I/O layer needs from the engine: where to send output.
+pub type Outbox = tokio::sync::mpsc::UnboundedSender<Json>;
+
+struct Session {
+    out: Outbox,
+    monitors: Vec<Monitor>,
+    locks: HashSet<String>,
+}
+
+/// A transaction waiting for its `wait` operations to be satisfied.
+struct Trigger {
+    session: SessionId,
+    id: Json,
+    db: String,
+    params: Vec<Json>,
+    started: Instant,
+    deadline: Option<Instant>,
+}
+
+/// The whole server state.
+pub struct Server {
+    dbs: BTreeMap<String, DbState>,
+    sessions: HashMap<SessionId, Session>,
+    locks: LockTable,
+    triggers: Vec<Trigger>,
+    server_id: uuid::Uuid,
+    next_session: SessionId,
+    /// Transactions committed since start (for memory/show and tests).
+    pub n_commits: u64,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server::new()
+    }
+}
+
+impl Server {
+    pub fn new() -> Server {
+        let schema = Arc::new(server_db::schema());
+        let mut s = Server {
+            dbs: BTreeMap::new(),
+            sessions: HashMap::new(),
+            locks: LockTable::default(),
+            triggers: Vec::new(),
+            server_id: uuid::Uuid::new_v4(),
+            next_session: 1,
+            n_commits: 0,
+        };
+        s.dbs.insert(
+            server_db::NAME.into(),
+            DbState {
+                db: Database::new(schema),
+                storage: None,
+            },
+        );
+        s.sync_server_db();
+        s
+    }
+
+    /// Serves a database; fails if one of that name is already served.
+    pub fn add_db(
+        &mut self,
+        db: Database,
+        storage: Option<Box<dyn Storage>>,
+    ) -> Result<(), String> {
+        let name = db.schema.name.clone();
+        if self.dbs.contains_key(&name) {
+            return Err(format!("{name}: duplicate database name"));
+        }
+        self.dbs.insert(name, DbState { db, storage });
+        self.sync_server_db();
+        Ok(())
+    }
+
+    /// Stops serving a database; its monitors are cancelled.
+    pub fn remove_db(&mut self, name: &str) -> Result<(), String> {
+        if name == server_db::NAME || self.dbs.remove(name).is_none() {
+            return Err(format!("Failed to find the database '{name}'."));
+        }
+        for (_, s) in self.sessions.iter_mut() {
+            s.monitors.retain(|m| {
+                if m.db == name {
+                    let _ = s
+                        .out
+                        .send(Message::notify("monitor_canceled", vec![m.id.clone()]).to_json());
+                    false
+                } else {
+                    true
+                }
+            });
+        }
+        self.sync_server_db();
+        Ok(())
+    }
+
+    pub fn db_names(&self) -> impl Iterator<Item = &String> {
+        self.dbs.keys()
+    }
+
+    pub fn db(&self, name: &str) -> Option<&DbState> {
+        self.dbs.get(name)
+    }
+
+    pub fn db_mut(&mut self, name: &str) -> Option<&mut DbState> {
+        self.dbs.get_mut(name)
+    }
+
+    fn sync_server_db(&mut self) {
+        let served: BTreeMap<String, Arc<DatabaseSchema>> = self
+            .dbs
+            .iter()
+            .map(|(n, s)| (n.clone(), s.db.schema.clone()))
+            .collect();
+        let changes = server_db::sync(&self.dbs[server_db::NAME].db, &served);
+        if !changes.is_empty() {
+            if let Some(state) = self.dbs.get_mut(server_db::NAME) {
+                state.db.apply(&changes);
+            }
+            self.publish(server_db::NAME, &changes);
+        }
+    }
+
+    /// Registers a new session that receives its output through `out`.
+    pub fn open_session(&mut self, out: Outbox) -> SessionId {
+        let id = self.next_session;
+        self.next_session += 1;
+        self.sessions.insert(
+            id,
+            Session {
+                out,
+                monitors: Vec::new(),
+                locks: HashSet::new(),
+            },
+        );
+        id
+    }
+
+    /// Forgets a session: its monitors, blocked transactions and locks.
+    pub fn close_session(&mut self, id: SessionId) {
+        self.sessions.remove(&id);
+        self.triggers.retain(|t| t.session != id);
+        for (name, owner) in self.locks.remove_session(id) {
+            self.send(owner, Message::notify("locked", vec![Json::string(name)]));
+        }
+    }
+
+    pub fn n_sessions(&self) -> usize {
+        self.sessions.len()
+    }
+
+    pub fn n_monitors(&self) -> usize {
+        self.sessions.values().map(|s| s.monitors.len()).sum()
+    }
+
+    fn send(&self, session: SessionId, msg: Message) {
+        if let Some(s) = self.sessions.get(&session) {
+            // A closed channel means the session is going away; nothing to do.
+            let _ = s.out.send(msg.to_json());
+        }
+    }
+
+    fn reply(&self, session: SessionId, id: Json, result: Json) {
+        self.send(session, Message::Reply { result, id });
+    }
+
+    fn reply_error(&self, session: SessionId, id: Json, error: Json) {
+        self.send(session, Message::Error { error, id });
+    }
+
+    /// Handles one message from a session.
+    pub fn handle(&mut self, session: SessionId, msg: Message) {
+        match msg {
+            Message::Request { method, params, id } => {
+                self.handle_request(session, &method, params, id)
+            }
+            Message::Notify { method, params } => {
+                if method == "cancel" {
+                    self.cancel(session, params.first());
+                }
+            }
+            // Replies to our echo probes need no action.
+            Message::Reply { .. } | Message::Error { .. } => {}
+        }
+    }
+
+    fn handle_request(&mut self, session: SessionId, method: &str, params: Vec<Json>, id: Json) {
+        let result = match method {
+            "list_dbs" => Ok(Json::array(
+                self.dbs.keys().map(|n| Json::string(n.as_str())),
+            )),
+            "get_schema" => self
+                .lookup_db(&params, "get_schema")
+                .map(|db| db.db.schema.to_json()),
+            "transact" => return self.transact(session, params, id),
+            "monitor" => self.add_monitor(session, params, Version::V1),
+            "monitor_cond" => self.add_monitor(session, params, Version::V2),
+            "monitor_cond_since" => self.add_monitor(session, params, Version::V3),
+            "monitor_cond_change" => return self.change_monitor(session, params, id),
+            "monitor_cancel" => return self.cancel_monitor(session, params, id),
+            "lock" | "steal" | "unlock" => self.lock_op(session, method, &params),
+            "echo" => Ok(Json::Array(params)),
+            "get_server_id" => Ok(Json::string(self.server_id.to_string())),
+            "set_db_change_aware" => Ok(Json::object::<&str, _>([])),
+            _ => {
+                return self.reply_error(session, id, Json::string("unknown method"));
+            }
+        };
+        match result {
+            Ok(r) => self.reply(session, id, r),
+            Err(e) => self.reply_error(session, id, e.to_json()),
+        }
+    }
+
+    fn lookup_db(&self, params: &[Json], method: &str) -> Result<&DbState, Error> {
+        let params_json = Json::Array(params.to_vec());
+        let name = params.first().and_then(Json::as_str).ok_or_else(|| {
+            Error::syntax(
+                &params_json,
+                format!("{method} request params must begin with <db-name>"),
+            )
+        })?;
+        self.dbs.get(name).ok_or_else(|| {
+            Error::syntax(
+                &params_json,
+                format!("{method} request specifies unknown database {name}"),
+            )
+            .with_kind("unknown database")
+        })
+    }
+
+    // ---- transactions ----
+
+    fn transact(&mut self, session: SessionId, params: Vec<Json>, id: Json) {
+        let db_name = match self.lookup_db(&params, "transact") {
+            Ok(db) => db.db.schema.name.clone(),
+            Err(e) => return self.reply_error(session, id, e.to_json()),
+        };
+        let now = Instant::now();
+        let trigger = Trigger {
+            session,
+            id,
+            db: db_name,
+            params,
+            started: now,
+            deadline: None,
+        };
+        if let Some(blocked) = self.run_trigger(trigger, now) {
+            self.triggers.push(blocked);
+        }
+    }
+
+    /// Runs a transaction; returns it back if it must keep waiting.
+    fn run_trigger(&mut self, mut t: Trigger, now: Instant) -> Option<Trigger> {
+        let state = self.dbs.get(&t.db)?;
+        let session = t.session;
+        let lock_table = &self.locks;
+        let owns_lock = move |name: &str| lock_table.owner(name) == Some(session);
+        let ctx = ExecContext {
+            owns_lock: Some(&owns_lock),
+            read_only: t.db == server_db::NAME,
+            started: t.started,
+            now,
+            can_block: true,
+        };
+        let execution = transaction::execute(&state.db, &t.params[1..], &ctx);
+        match execution {
+            Execution::Committed {
+                result,
+                changes,
+                durable,
+                comment,
+            } => {
+                let result = match self.commit(&t.db, changes, comment.as_deref(), durable) {
+                    Ok(()) => result,
+                    Err(e) => append_error(result, e),
+                };
+                self.reply(t.session, t.id, result);
+                None
+            }
+            Execution::Failed { result } => {
+                self.reply(t.session, t.id, result);
+                None
+            }
+            Execution::Blocked { until } => {
+                t.deadline = until;
+                Some(t)
+            }
+        }
+    }
+
+    /// Writes a committed transaction to storage, applies it and notifies monitors.
+    fn commit(
+        &mut self,
+        db_name: &str,
+        changes: Changes,
+        comment: Option<&str>,
+        durable: bool,
+    ) -> Result<(), Error> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let Some(state) = self.dbs.get_mut(db_name) else {
+            return Ok(());
+        };
+        if let Some(storage) = state.storage.as_mut() {
+            storage
+                .commit(&state.db, &changes, comment, durable)
+                .map_err(|e| Error::new("I/O error", e))?;
+        }
+        state.db.apply(&changes);
+        self.n_commits += 1;
+        self.publish(db_name, &changes);
+        self.rerun_triggers(Instant::now());
+        Ok(())
+    }
+
+    /// Sends monitor updates for a change set already applied to `db_name`.
+    fn publish(&self, db_name: &str, changes: &Changes) {
+        let Some(state) = self.dbs.get(db_name) else {
+            return;
+        };
+        for s in self.sessions.values() {
+            for m in s.monitors.iter().filter(|m| m.db == db_name) {
+                if let Some(updates) = m.updates(&state.db, changes) {
+                    let _ = s.out.send(update_notification(m, updates).to_json());
+                }
+            }
+        }
+    }
+
+    /// Commits changes made by the server itself (e.g. remote status), as if by a
+    /// transaction: stored, applied, and reported to monitors.
+    pub fn commit_changes(&mut self, db_name: &str, changes: Changes) -> Result<(), Error> {
+        self.commit(db_name, changes, None, false)
+    }
+
+    /// Re-evaluates blocked transactions after a commit or when a deadline passes.
+    pub fn rerun_triggers(&mut self, now: Instant) {
+        // Running a trigger may commit and so re-enter; take the list first.
+        let pending = std::mem::take(&mut self.triggers);
+        let mut still = Vec::new();
+        for t in pending {
+            if let Some(t) = self.run_trigger(t, now) {
+                still.push(t);
+            }
+        }
+        still.append(&mut self.triggers);
+        self.triggers = still;
+    }
+
+    /// The earliest deadline among blocked transactions (for the I/O loop's timer).
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.triggers.iter().filter_map(|t| t.deadline).min()
+    }
+
+    fn cancel(&mut self, session: SessionId, id: Option<&Json>) {
+        let Some(id) = id else {
+            return;
+        };
+        if let Some(pos) = self
+            .triggers
+            .iter()
+            .position(|t| t.session == session && &t.id == id)
+        {
+            let t = self.triggers.remove(pos);
+            self.reply_error(session, t.id, Error::new("canceled", "").to_json());
+        }
+    }
+
+    // ---- monitors ----
+
+    fn add_monitor(
+        &mut self,
+        session: SessionId,
+        params: Vec<Json>,
+        version: Version,
+    ) -> Result<Json, Error> {
+        let method = match version {
+            Version::V1 => "monitor",
+            Version::V2 => "monitor_cond",
+            Version::V3 => "monitor_cond_since",
+        };
+        let want = if version == Version::V3 { 4 } else { 3 };
+        let params_json = Json::Array(params.clone());
+        let db_name = self.lookup_db(&params, method)?.db.schema.name.clone();
+        if params.len() < want {
+            return Err(Error::syntax(
+                &params_json,
+                format!("{method} request must have {want} params"),
+            ));
+        }
+        let id = params[1].clone();
+        let s = self
+            .sessions
+            .get(&session)
+            .ok_or_else(|| Error::new("internal error", ""))?;
+        if s.monitors.iter().any(|m| m.id == id) {
+            return Err(Error::syntax(&id, "duplicate monitor ID"));
+        }
+        let db = &self.dbs[&db_name].db;
+        let monitor = Monitor::from_json(db, &db_name, id, &params[2], version)?;
+        let initial = monitor.initial(db);
+        if let Some(s) = self.sessions.get_mut(&session) {
+            s.monitors.push(monitor);
+        }
+        Ok(match version {
+            Version::V3 => Json::array([
+                Json::Bool(false),
+                Json::string(uuid::Uuid::nil().to_string()),
+                initial,
+            ]),
+            _ => initial,
+        })
+    }
+
+    fn change_monitor(&mut self, session: SessionId, params: Vec<Json>, id: Json) {
+        let params_json = Json::Array(params.clone());
+        let [old_id, new_id, requests] = params.as_slice() else {
+            let e = Error::syntax(
+                &params_json,
+                "monitor_cond_change request must have 3 params",
+            );
+            return self.reply_error(session, id, e.to_json());
+        };
+        let Some(s) = self.sessions.get_mut(&session) else {
+            return;
+        };
+        let Some(pos) = s.monitors.iter().position(|m| &m.id == old_id) else {
+            let e = Error::syntax(old_id, "unknown monitor session");
+            return self.reply_error(session, id, e.to_json());
+        };
+        if old_id != new_id && s.monitors.iter().any(|m| &m.id == new_id) {
+            let e = Error::syntax(new_id, "duplicate monitor ID");
+            return self.reply_error(session, id, e.to_json());
+        }
+        let db = &self.dbs[&s.monitors[pos].db].db;
+        let monitor = &mut s.monitors[pos];
+        match monitor.change_conditions(db, requests) {
+            Ok(delta) => {
+                monitor.id = new_id.clone();
+                let has_rows = delta.as_object().is_some_and(|o| !o.is_empty());
+                if has_rows {
+                    let n = update_notification(monitor, delta);
+                    let _ = s.out.send(n.to_json());
+                }
+                self.reply(session, id, Json::object::<&str, _>([]));
+            }
+            Err(e) => self.reply_error(session, id, e.to_json()),
+        }
+    }
+
+    fn cancel_monitor(&mut self, session: SessionId, params: Vec<Json>, id: Json) {
+        let Some(s) = self.sessions.get_mut(&session) else {
+            return;
+        };
+        let before = s.monitors.len();
+        if let Some(mid) = params.first() {
+            s.monitors.retain(|m| &m.id != mid);
+        }
+        if s.monitors.len() == before {
+            self.reply_error(session, id, Json::string("unknown monitor"));
+        } else {
+            self.reply(session, id, Json::object::<&str, _>([]));
+        }
+    }
+
+    // ---- locks ----
+
+    fn lock_op(
+        &mut self,
+        session: SessionId,
+        method: &str,
+        params: &[Json],
+    ) -> Result<Json, Error> {
+        let params_json = Json::Array(params.to_vec());
+        let name = params
+            .first()
+            .and_then(Json::as_str)
+            .filter(|n| ovsdb::schema::is_valid_id(n))
+            .ok_or_else(|| Error::syntax(&params_json, format!("{method}: lock name must be id")))?
+            .to_owned();
+        let involved = self.locks.is_involved(&name, session);
+        match method {
+            "unlock" => {
+                if !involved {
+                    return Err(Error::syntax(
+                        &params_json,
+                        "unlock: \"unlock\" without \"lock\" or \"steal\"",
+                    ));
+                }
+                if let Some(s) = self.sessions.get_mut(&session) {
+                    s.locks.remove(&name);
+                }
+                if let Some(owner) = self.locks.unlock(&name, session) {
+                    self.send(owner, Message::notify("locked", vec![Json::string(name)]));
+                }
+                Ok(Json::object::<&str, _>([]))
+            }
+            _ => {
+                if involved {
+                    return Err(Error::syntax(
+                        &params_json,
+                        format!("must issue \"unlock\" before new \"{method}\""),
+                    ));
+                }
+                if let Some(s) = self.sessions.get_mut(&session) {
+                    s.locks.insert(name.clone());
+                }
+                let locked = if method == "lock" {
+                    self.locks.lock(&name, session)
+                } else {
+                    if let Some(prev) = self.locks.steal(&name, session) {
+                        self.send(prev, Message::notify("stolen", vec![Json::string(&*name)]));
+                    }
+                    true
+                };
+                Ok(Json::object([("locked", Json::Bool(locked))]))
+            }
+        }
+    }
+
+    // ---- maintenance ----
+
+    /// Compacts one database (or all) now.
+    pub fn compact(&mut self, name: Option<&str>) -> Result<(), String> {
+        let mut done = false;
+        for (n, state) in self.dbs.iter_mut() {
+            if name.is_some_and(|x| x != n) {
+                continue;
+            }
+            if let Some(storage) = state.storage.as_mut() {
+                storage
+                    .compact(&state.db)
+                    .map_err(|e| format!("{n}: {e}"))?;
+                done = true;
+            } else if name.is_some() {
+                return Err(format!("{n}: cannot compact database without storage"));
+            }
+        }
+        match (done, name) {
+            (false, Some(n)) if !self.dbs.contains_key(n) => Err(format!("{n}: unknown database")),
+            _ => Ok(()),
+        }
+    }
+
+    /// Runs automatic compaction where its rules say so.
+    pub fn run_periodic(&mut self, now: Instant) -> Vec<String> {
+        let mut log = Vec::new();
+        for (n, state) in self.dbs.iter_mut() {
+            if let Some(storage) = state.storage.as_mut() {
+                if storage.wants_compaction(now) {
+                    match storage.compact(&state.db) {
+                        Ok(()) => log.push(format!("{n}: compacting database online")),
+                        Err(e) => log.push(format!("{n}: compaction failed ({e})")),
+                    }
+                }
+            }
+        }
+        if self.next_deadline().is_some_and(|d| d <= now) {
+            self.rerun_triggers(now);
+        }
+        log
+    }
+}
+
+fn update_notification(m: &Monitor, updates: Json) -> Message {
+    match m.version {
+        Version::V1 => Message::notify("update", vec![m.id.clone(), updates]),
+        Version::V2 => Message::notify("update2", vec![m.id.clone(), updates]),
+        Version::V3 => Message::notify(
+            "update3",
+            vec![
+                m.id.clone(),
+                Json::string(uuid::Uuid::nil().to_string()),
+                updates,
+            ],
+        ),
+    }
+}
+
+/// A commit-time failure is reported as one extra element after the op results.
+fn append_error(result: Json, e: Error) -> Json {
+    let mut items = match result {
+        Json::Array(a) => a,
+        other => vec![other],
+    };
+    items.push(e.to_json());
+    Json::Array(items)
+}
