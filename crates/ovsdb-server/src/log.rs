@@ -1,45 +1,21 @@
-//! The server's log calls, in one place so the destination (console, file, levels)
-//! is configured once by `main`.
+//! The server's log module (`ovsdb_server` in `vlog/list`), with short helpers.
 
-use std::sync::OnceLock;
+use ovs_daemon::vlog::{self, Level, Module};
 
-type Sink = Box<dyn Fn(Level, &str) + Send + Sync>;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Level {
-    Err,
-    Warn,
-    Info,
-    Dbg,
-}
-
-static SINK: OnceLock<Sink> = OnceLock::new();
-
-/// Installs the log destination (first call wins).
-pub fn set_sink(sink: Sink) {
-    let _ = SINK.set(sink);
-}
-
-fn emit(level: Level, msg: &str) {
-    match SINK.get() {
-        Some(sink) => sink(level, msg),
-        None if level <= Level::Warn => eprintln!("ovsdb-server: {msg}"),
-        None => {}
-    }
-}
+pub static MODULE: Module = Module::new("ovsdb_server");
 
 pub fn err(msg: &str) {
-    emit(Level::Err, msg)
+    vlog::log(&MODULE, Level::Err, format_args!("{msg}"))
 }
 
 pub fn warn(msg: &str) {
-    emit(Level::Warn, msg)
+    vlog::log(&MODULE, Level::Warn, format_args!("{msg}"))
 }
 
 pub fn info(msg: &str) {
-    emit(Level::Info, msg)
+    vlog::log(&MODULE, Level::Info, format_args!("{msg}"))
 }
 
 pub fn dbg(msg: &str) {
-    emit(Level::Dbg, msg)
+    vlog::log(&MODULE, Level::Dbg, format_args!("{msg}"))
 }

@@ -399,6 +399,11 @@ async fn listen(
         }
     };
     status.borrow_mut().bound_port = listener.local_port();
+    // A fatal signal skips destructors; make sure the socket file goes anyway.
+    let _unlink = listener
+        .socket_path()
+        .map(|p| UnlinkGuard(ovs_daemon::fatal_signal::unlink_at_exit(p)));
+    log::info(&format!("{name}: listening"));
     loop {
         let (stream, peer) = match listener.accept().await {
             Ok(s) => s,
@@ -472,6 +477,15 @@ async fn connect(
         }
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(max_backoff);
+    }
+}
+
+/// Removes an unlink-at-exit registration when the listener goes away normally.
+struct UnlinkGuard(ovs_daemon::fatal_signal::HookId);
+
+impl Drop for UnlinkGuard {
+    fn drop(&mut self) {
+        ovs_daemon::fatal_signal::remove_hook(self.0);
     }
 }
 

@@ -565,6 +565,35 @@ impl Server {
 
     // ---- maintenance ----
 
+    /// `memory/show`: `atoms:N cells:N monitors:N n-weak-refs:N sessions:N`, as the
+    /// reference reports it (user databases only).
+    pub fn memory_report(&self) -> String {
+        let (mut atoms, mut cells) = (0usize, 0usize);
+        for (name, state) in &self.dbs {
+            if name == server_db::NAME {
+                continue;
+            }
+            for (tname, table) in &state.db.tables {
+                let Some(ts) = state.db.schema.table(tname) else {
+                    continue;
+                };
+                let n_cols = ts.user_columns().len();
+                for row in table.rows.values() {
+                    cells += n_cols;
+                    for c in ovsdb::schema::N_IMPLICIT..ts.columns.len() {
+                        let d = row.datum(c);
+                        atoms += d.keys().len() + d.values().len();
+                    }
+                }
+            }
+        }
+        format!(
+            "atoms:{atoms} cells:{cells} monitors:{} n-weak-refs:0 sessions:{}\n",
+            self.n_monitors(),
+            self.n_sessions()
+        )
+    }
+
     /// Compacts one database (or all) now.
     pub fn compact(&mut self, name: Option<&str>) -> Result<(), String> {
         let mut done = false;

@@ -57,7 +57,7 @@ impl Sut {
     }
 
     /// Starts the server on `dbs` with a Unix socket and a control socket in `dir`,
-    /// and waits until the socket accepts connections.
+    /// and waits until both accept connections.
     #[track_caller]
     pub fn start(&self, dir: &RunDir, dbs: &[&Path]) -> Server {
         self.start_with(dir, dbs, &StartOptions::default())
@@ -82,8 +82,11 @@ impl Sut {
             builder = builder.arg("--remote=ptcp:0:127.0.0.1");
         }
         let mut daemon = builder.args(&opts.extra).start();
-        if let Err(e) = daemon.wait_for_socket(&sock) {
-            panic!("{} ovsdb-server did not start: {e}", self.name);
+        // The control socket may come up after the database socket.
+        for socket in [&sock, &ctl] {
+            if let Err(e) = daemon.wait_for_socket(socket) {
+                panic!("{} ovsdb-server did not start: {e}", self.name);
+            }
         }
         Server {
             daemon,
