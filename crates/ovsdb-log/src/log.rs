@@ -108,7 +108,7 @@ pub fn identify(path: impl AsRef<Path>) -> Result<FileType, LogError> {
 }
 
 fn identify_file(path: &Path, file: &File) -> Result<FileType, LogError> {
-    let line = read_first_line(file).map_err(|e| LogError::io(path, "read failed", e))?;
+    let line = read_first_line(file).map_err(|e| LogError::io(path, "read error", e))?;
     if line.is_empty() {
         return Err(LogError::new(path, ErrorKind::UnknownFileType));
     }
@@ -290,7 +290,7 @@ impl Log {
         };
         let start = self.offset;
         let line = read_line_limited(reader, MAX_HEADER_LINE)
-            .map_err(|e| LogError::io(path, "read failed", e))?;
+            .map_err(|e| LogError::io(path, "read error", e))?;
         if line.is_empty() {
             return Ok(None);
         }

@@ -326,7 +326,9 @@ impl Datum {
         if self == new {
             return None;
         }
-        if t.is_scalar() {
+        // For single-valued columns (max 1: scalars, optional values) the difference
+        // is simply the new value, as the reference writes and reads it.
+        if t.max == 1 {
             return Some(new.clone());
         }
         let mut out = Datum::empty();
@@ -355,7 +357,9 @@ impl Datum {
 
     /// Applies a difference made by [`Datum::diff`] (or received in update2 / a log record).
     pub fn apply_diff(&self, diff: &Datum, t: &Type) -> Datum {
-        if t.is_scalar() {
+        // For single-valued columns (max 1: scalars, optional values) the difference
+        // is simply the new value, as the reference writes and reads it.
+        if t.max == 1 {
             return diff.clone();
         }
         let mut out = self.clone();

@@ -41,20 +41,9 @@ impl ColumnSchema {
     }
 
     pub fn from_json(name: &str, json: &Json) -> Result<ColumnSchema> {
-        let o = json
-            .as_object()
-            .ok_or_else(|| Error::syntax(json, "column must be an object"))?;
-        for key in o.keys() {
-            if !matches!(key.as_str(), "type" | "ephemeral" | "mutable") {
-                return Err(Error::syntax(
-                    json,
-                    format!("Member '{key}' is present but not allowed here."),
-                ));
-            }
-        }
-        let type_json = o
-            .get("type")
-            .ok_or_else(|| Error::syntax(json, "Required 'type' member is missing."))?;
+        let context = format!("Parsing schema for column {name} failed: ");
+        let o = check_members(json, &context, &["type"], &["type", "ephemeral", "mutable"])?;
+        let type_json = &o["type"];
         let type_ = Type::from_json(type_json)?;
         let flag = |n: &str, default: bool| -> Result<bool> {
             match o.get(n) {
@@ -104,21 +93,19 @@ pub struct TableSchema {
 
 impl TableSchema {
     pub fn from_json(name: &str, json: &Json) -> Result<TableSchema> {
-        let o = json
-            .as_object()
-            .ok_or_else(|| Error::syntax(json, "table must be an object"))?;
-        for key in o.keys() {
-            if !matches!(key.as_str(), "columns" | "maxRows" | "isRoot" | "indexes") {
-                return Err(Error::syntax(
-                    json,
-                    format!("Member '{key}' is present but not allowed here."),
-                ));
-            }
-        }
-        let columns_json = o
-            .get("columns")
-            .and_then(Json::as_object)
-            .ok_or_else(|| Error::syntax(json, "Required 'columns' member is missing."))?;
+        let context = format!("Parsing table schema for table {name} failed: ");
+        let o = check_members(
+            json,
+            &context,
+            &["columns"],
+            &["columns", "maxRows", "isRoot", "indexes"],
+        )?;
+        let columns_json = o["columns"].as_object().ok_or_else(|| {
+            Error::syntax(
+                json,
+                format!("{context}Type mismatch for member 'columns'."),
+            )
+        })?;
         if columns_json.is_empty() {
             return Err(Error::syntax(json, "table must have at least one column"));
         }
@@ -129,7 +116,7 @@ impl TableSchema {
         for (cname, cjson) in columns_json {
             if cname.starts_with('_') {
                 return Err(Error::syntax(
-                    cjson,
+                    json,
                     "names beginning with \"_\" are reserved",
                 ));
             }
@@ -246,21 +233,16 @@ pub struct DatabaseSchema {
 
 impl DatabaseSchema {
     pub fn from_json(json: &Json) -> Result<DatabaseSchema> {
-        let o = json
-            .as_object()
-            .ok_or_else(|| Error::syntax(json, "database schema must be an object"))?;
-        for key in o.keys() {
-            if !matches!(key.as_str(), "name" | "version" | "cksum" | "tables") {
-                return Err(Error::syntax(
-                    json,
-                    format!("Member '{key}' is present but not allowed here."),
-                ));
-            }
-        }
-        let name = o
-            .get("name")
-            .and_then(Json::as_str)
-            .ok_or_else(|| Error::syntax(json, "Required 'name' member is missing."))?;
+        let context = "Parsing database schema failed: ";
+        let o = check_members(
+            json,
+            context,
+            &["name", "tables"],
+            &["name", "version", "cksum", "tables"],
+        )?;
+        let name = o["name"].as_str().ok_or_else(|| {
+            Error::syntax(json, format!("{context}Type mismatch for member 'name'."))
+        })?;
         if !is_valid_id(name) {
             return Err(Error::syntax(
                 json,
@@ -270,22 +252,27 @@ impl DatabaseSchema {
         let version = match o.get("version") {
             None => String::new(),
             Some(Json::String(v)) if is_valid_version(v) => v.clone(),
-            Some(v) => return Err(Error::syntax(v, "schema version must be in the form x.y.z")),
+            Some(v) => {
+                let text = v.as_str().map_or_else(|| v.to_compact(), str::to_owned);
+                return Err(Error::syntax(
+                    json,
+                    format!("schema version \"{text}\" not in format x.y.z"),
+                ));
+            }
         };
         let cksum = match o.get("cksum") {
             None => None,
             Some(Json::String(c)) => Some(c.clone()),
             Some(v) => return Err(Error::syntax(v, "cksum must be a string")),
         };
-        let tables_json = o
-            .get("tables")
-            .and_then(Json::as_object)
-            .ok_or_else(|| Error::syntax(json, "Required 'tables' member is missing."))?;
+        let tables_json = o["tables"].as_object().ok_or_else(|| {
+            Error::syntax(json, format!("{context}Type mismatch for member 'tables'."))
+        })?;
         let mut tables = BTreeMap::new();
         for (tname, tjson) in tables_json {
             if tname.starts_with('_') {
                 return Err(Error::syntax(
-                    tjson,
+                    json,
                     "names beginning with \"_\" are reserved",
                 ));
             }
@@ -320,17 +307,21 @@ impl DatabaseSchema {
         for table in self.tables.values_mut() {
             table.is_root = roots[&table.name];
             for col in &mut table.columns {
-                let bases = std::iter::once(&col.type_.key).chain(col.type_.value.iter());
+                let bases = [
+                    ("key", Some(&col.type_.key)),
+                    ("value", col.type_.value.as_ref()),
+                ];
                 let mut weak = false;
                 let mut strong_to_nonroot = false;
-                for base in bases {
+                for (which, base) in bases {
+                    let Some(base) = base else { continue };
                     if let Some(rt) = &base.ref_table {
                         if !names.contains(rt) {
                             return Err(Error::new(
                                 "syntax error",
                                 format!(
-                                    "column {} in table {} refers to undefined table {rt}",
-                                    col.name, table.name
+                                    "column {} {which} refers to undefined table {rt}",
+                                    col.name
                                 ),
                             ));
                         }
@@ -371,6 +362,34 @@ impl DatabaseSchema {
     pub fn table(&self, name: &str) -> Option<&TableSchema> {
         self.tables.get(name)
     }
+}
+
+/// Checks an object's members the way the reference's schema parser does: required
+/// members first, then members that are not allowed; messages carry `context`.
+fn check_members<'a>(
+    json: &'a Json,
+    context: &str,
+    required: &[&str],
+    allowed: &[&str],
+) -> Result<&'a Object> {
+    let o = json
+        .as_object()
+        .ok_or_else(|| Error::new("syntax error", format!("{context}Object expected.")))?;
+    for r in required {
+        if !o.contains_key(*r) {
+            return Err(Error::syntax(
+                json,
+                format!("{context}Required '{r}' member is missing."),
+            ));
+        }
+    }
+    if let Some(k) = o.keys().find(|k| !allowed.contains(&k.as_str())) {
+        return Err(Error::syntax(
+            json,
+            format!("{context}Member '{k}' is present but not allowed here."),
+        ));
+    }
+    Ok(o)
 }
 
 /// `[A-Za-z_][A-Za-z0-9_]*`

@@ -110,7 +110,7 @@ impl BaseType {
         if let Json::String(name) = json {
             return AtomicType::from_name(name)
                 .map(BaseType::new)
-                .ok_or_else(|| Error::syntax(json, format!("unknown atomic type \"{name}\"")));
+                .ok_or_else(|| Error::syntax(json, format!("\"{name}\" is not an atomic-type")));
         }
         let Json::Object(o) = json else {
             return Err(Error::syntax(json, "base type must be string or object"));
@@ -121,7 +121,12 @@ impl BaseType {
         let atomic = type_json
             .as_str()
             .and_then(AtomicType::from_name)
-            .ok_or_else(|| Error::syntax(type_json, "unknown atomic type"))?;
+            .ok_or_else(|| {
+                let text = type_json
+                    .as_str()
+                    .map_or_else(|| type_json.to_compact(), str::to_owned);
+                Error::syntax(type_json, format!("\"{text}\" is not an atomic-type"))
+            })?;
         let mut base = BaseType::new(atomic);
         for name in o.keys() {
             let allowed = match name.as_str() {
