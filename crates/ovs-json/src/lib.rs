@@ -10,6 +10,6 @@ pub mod rpc;
 mod value;
 
 pub use framer::{FrameError, Framer};
-pub use parse::{parse, parse_bytes, parse_value, ParseError, MAX_DEPTH};
+pub use parse::{parse, parse_bytes, parse_bytes_lossy, parse_value, ParseError, MAX_DEPTH};
 pub use print::format_real;
 pub use value::{Json, Object};

@@ -40,9 +40,26 @@ pub fn parse(text: &str) -> Result<Json, ParseError> {
     parse_bytes(text.as_bytes())
 }
 
-/// Like [`parse`], from bytes (strings must be valid UTF-8).
+/// Like [`parse`], from bytes. Invalid UTF-8 inside a string is an error: on the wire a
+/// client gets told, instead of having its data silently altered.
 pub fn parse_bytes(input: &[u8]) -> Result<Json, ParseError> {
-    let mut parser = Parser { input, pos: 0 };
+    let mut parser = Parser {
+        input,
+        pos: 0,
+        lossy: false,
+    };
+    parser.document(true)
+}
+
+/// Like [`parse_bytes`], but invalid UTF-8 inside strings becomes U+FFFD. For database
+/// files: the reference passes such bytes through, and refusing them would make a real
+/// database file unreadable from that record on.
+pub fn parse_bytes_lossy(input: &[u8]) -> Result<Json, ParseError> {
+    let mut parser = Parser {
+        input,
+        pos: 0,
+        lossy: true,
+    };
     parser.document(true)
 }
 
@@ -52,6 +69,7 @@ pub fn parse_value(text: &str) -> Result<Json, ParseError> {
     let mut parser = Parser {
         input: text.as_bytes(),
         pos: 0,
+        lossy: false,
     };
     parser.document(false)
 }
@@ -72,6 +90,8 @@ enum Token {
 struct Parser<'a> {
     input: &'a [u8],
     pos: usize,
+    /// Replace invalid UTF-8 in strings instead of failing.
+    lossy: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -281,12 +301,15 @@ impl<'a> Parser<'a> {
         };
         self.pos = close + 1;
         let raw = &self.input[open + 1..close];
-        // Invalid UTF-8 becomes U+FFFD rather than an error: the reference passes such
-        // bytes through, and refusing them would make a real database file unreadable.
-        let text = if has_escape {
+        let bytes = if has_escape {
             unescape(raw).map_err(|m| self.error_at(close, m))?
         } else {
-            String::from_utf8_lossy(raw).into_owned()
+            raw.to_vec()
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) if self.lossy => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            Err(_) => return Err(self.error_at(close, "invalid UTF-8 in quoted string")),
         };
         Ok((Token::Value(Json::String(text)), close))
     }
@@ -417,7 +440,7 @@ fn exact_integer(mut significand: u64, mut pow10: i64, negative: bool) -> Option
 }
 
 /// Decodes the backslash escapes of a quoted string's contents.
-fn unescape(raw: &[u8]) -> Result<String, String> {
+fn unescape(raw: &[u8]) -> Result<Vec<u8>, String> {
     let mut out: Vec<u8> = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {
@@ -471,7 +494,7 @@ fn unescape(raw: &[u8]) -> Result<String, String> {
         let mut buf = [0u8; 4];
         out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
     }
-    Ok(String::from_utf8_lossy(&out).into_owned())
+    Ok(out)
 }
 
 fn hex4(raw: &[u8], at: usize) -> Result<u32, String> {

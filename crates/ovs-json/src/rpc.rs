@@ -8,8 +8,10 @@ use crate::framer::{FrameError, Framer};
 use crate::value::Json;
 use std::io::{self, Read, Write};
 
-/// Default limit on one incoming message.
-pub const DEFAULT_MAX_MESSAGE: usize = 64 << 20;
+/// Default limit on one incoming message: room for what the reference accepts in
+/// practice (a 100 MB request works there), while bounding what one peer can make us
+/// buffer.
+pub const DEFAULT_MAX_MESSAGE: usize = 128 << 20;
 
 /// One JSON-RPC message.
 #[derive(Clone, Debug, PartialEq)]
@@ -66,8 +68,14 @@ impl Message {
         };
         let method = o.remove("method");
         let params = o.remove("params");
-        let result = o.remove("result");
-        let error = o.remove("error");
+        let mut result = o.remove("result");
+        let mut error = o.remove("error");
+        if method.is_some() {
+            // The reference accepts a request that carries `"result": null` or
+            // `"error": null`.
+            result = result.filter(|r| !r.is_null());
+            error = error.filter(|e| !e.is_null());
+        }
         let id = o.remove("id");
         if let Some(name) = o.keys().next() {
             return Err(format!("message has unexpected member \"{name}\""));

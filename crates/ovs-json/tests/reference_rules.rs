@@ -214,8 +214,14 @@ fn pretty_layout_matches_the_reference() {
 }
 
 #[test]
-fn invalid_utf8_in_strings_is_replaced_not_refused() {
-    let v = ovs_json::parse_bytes(b"[\"a\xffb\", \"\\n\xc3\"]").unwrap();
+fn invalid_utf8_in_strings_is_refused_or_replaced_for_files() {
+    let text = b"[\"a\xffb\", \"\\n\xc3\"]";
+    let e = ovs_json::parse_bytes(text).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "line 0, column 5, byte 5: invalid UTF-8 in quoted string"
+    );
+    let v = ovs_json::parse_bytes_lossy(text).unwrap();
     assert_eq!(
         v,
         Json::array([Json::string("a\u{fffd}b"), Json::string("\n\u{fffd}")])

@@ -350,7 +350,7 @@ impl Log {
                 },
             ));
         }
-        let json = ovs_json::parse_bytes(&data).map_err(|error| {
+        let json = ovs_json::parse_bytes_lossy(&data).map_err(|error| {
             LogError::new(
                 path,
                 ErrorKind::BadJson {

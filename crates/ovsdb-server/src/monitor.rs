@@ -91,7 +91,7 @@ impl Monitor {
     ) -> Result<Monitor> {
         let o = requests
             .as_object()
-            .ok_or_else(|| Error::syntax(requests, "monitor requests must be an object"))?;
+            .ok_or_else(|| Error::syntax(requests, "monitor-requests must be object"))?;
         let mut tables = Vec::new();
         for (tname, req) in o {
             let schema = db
@@ -293,12 +293,44 @@ fn parse_request(
     version: Version,
     tm: &mut TableMonitor,
 ) -> Result<()> {
+    let context = format!("Parsing table {} failed: ", schema.name);
     let o = req
         .as_object()
-        .ok_or_else(|| Error::syntax(req, "monitor request must be an object"))?;
+        .ok_or_else(|| Error::new("syntax error", format!("{context}Object expected.")))?;
+    if let Some(k) = o
+        .keys()
+        .find(|k| !matches!(k.as_str(), "columns" | "select" | "where"))
+    {
+        return Err(Error::syntax(
+            req,
+            format!("{context}Member '{k}' is present but not allowed here."),
+        ));
+    }
+    for (member, ok) in [
+        (
+            "columns",
+            o.get("columns").is_none_or(|c| c.as_array().is_some()),
+        ),
+        (
+            "select",
+            o.get("select").is_none_or(|c| c.as_object().is_some()),
+        ),
+        (
+            "where",
+            o.get("where").is_none_or(|c| c.as_array().is_some()),
+        ),
+    ] {
+        if !ok {
+            return Err(Error::syntax(
+                req,
+                format!("{context}Type mismatch for member '{member}'."),
+            ));
+        }
+    }
+    // Without a column list every column is monitored, `_version` included.
     let columns = match o.get("columns") {
         Some(cols) => parse_columns(schema, cols)?,
-        None => (N_IMPLICIT..schema.columns.len()).collect(),
+        None => (ovsdb::schema::VERSION_COLUMN..schema.columns.len()).collect(),
     };
     for c in columns {
         if !tm.columns.contains(&c) {

@@ -113,10 +113,31 @@ impl Remotes {
 
     pub fn add(&mut self, name: &str) -> Result<(), String> {
         Self::validate(name)?;
+        if let Some(spec) = DbRemote::parse(name) {
+            self.check_db_remote(&spec)
+                .map_err(|e| format!("\"{name}\": {e}"))?;
+        }
         if !self.configured.iter().any(|n| n == name) {
             self.configured.push(name.to_owned());
         }
         self.reconcile();
+        Ok(())
+    }
+
+    /// A `db:` remote must name an existing column, as the reference checks.
+    fn check_db_remote(&self, spec: &DbRemote) -> Result<(), String> {
+        let server = self.server.borrow();
+        let state = server
+            .db(&spec.db)
+            .ok_or_else(|| format!("no database named {}", spec.db))?;
+        let table = state
+            .db
+            .schema
+            .table(&spec.table)
+            .ok_or_else(|| format!("no table named {}", spec.table))?;
+        table
+            .column(&spec.column)
+            .ok_or_else(|| format!("table \"{}\" has no column \"{}\"", spec.table, spec.column))?;
         Ok(())
     }
 

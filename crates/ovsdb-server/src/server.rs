@@ -244,7 +244,14 @@ impl Server {
             "lock" | "steal" | "unlock" => self.lock_op(session, method, &params),
             "echo" => Ok(Json::Array(params)),
             "get_server_id" => Ok(Json::string(self.server_id.to_string())),
-            "set_db_change_aware" => Ok(Json::object::<&str, _>([])),
+            "set_db_change_aware" => match params.as_slice() {
+                [Json::Bool(_)] => Ok(Json::object::<&str, _>([])),
+                _ => Err(Error::syntax(
+                    &Json::Array(params),
+                    "set_db_change_aware: true or false parameter expected",
+                )),
+            },
+            "convert" => self.convert(&params),
             _ => {
                 return self.reply_error(session, id, Json::string("unknown method"));
             }
@@ -301,7 +308,7 @@ impl Server {
         let owns_lock = move |name: &str| lock_table.owner(name) == Some(session);
         let ctx = ExecContext {
             owns_lock: Some(&owns_lock),
-            read_only: t.db == server_db::NAME,
+            read_only: false,
             started: t.started,
             now,
             can_block: true,
@@ -427,11 +434,17 @@ impl Server {
         let want = if version == Version::V3 { 4 } else { 3 };
         let params_json = Json::Array(params.clone());
         let db_name = self.lookup_db(&params, method)?.db.schema.name.clone();
-        if params.len() < want {
-            return Err(Error::syntax(
-                &params_json,
-                format!("{method} request must have {want} params"),
-            ));
+        if params.len() != want {
+            return Err(Error::syntax(&params_json, "invalid parameters"));
+        }
+        if version == Version::V3 {
+            let last = &params[3];
+            let text = last
+                .as_str()
+                .ok_or_else(|| Error::syntax(last, "last-txn-id must be string"))?;
+            if ovsdb::atom::parse_uuid(text).is_none() {
+                return Err(Error::syntax(last, "last-txn-id must be UUID format."));
+            }
         }
         let id = params[1].clone();
         let s = self
@@ -460,10 +473,7 @@ impl Server {
     fn change_monitor(&mut self, session: SessionId, params: Vec<Json>, id: Json) {
         let params_json = Json::Array(params.clone());
         let [old_id, new_id, requests] = params.as_slice() else {
-            let e = Error::syntax(
-                &params_json,
-                "monitor_cond_change request must have 3 params",
-            );
+            let e = Error::syntax(&params_json, "invalid parameters");
             return self.reply_error(session, id, e.to_json());
         };
         let Some(s) = self.sessions.get_mut(&session) else {
@@ -497,15 +507,29 @@ impl Server {
         let Some(s) = self.sessions.get_mut(&session) else {
             return;
         };
+        let [mid] = params.as_slice() else {
+            return self.reply_error(session, id, Json::string("invalid parameters"));
+        };
         let before = s.monitors.len();
-        if let Some(mid) = params.first() {
-            s.monitors.retain(|m| &m.id != mid);
-        }
+        s.monitors.retain(|m| &m.id != mid);
         if s.monitors.len() == before {
             self.reply_error(session, id, Json::string("unknown monitor"));
         } else {
             self.reply(session, id, Json::object::<&str, _>([]));
         }
+    }
+
+    /// `convert`: parameters are checked as the reference checks them; converting a
+    /// served database online is not implemented yet (use `ovsdb-tool convert`).
+    fn convert(&self, params: &[Json]) -> Result<Json, Error> {
+        self.lookup_db(params, "convert")?;
+        let schema = params.get(1).unwrap_or(&Json::Null);
+        DatabaseSchema::from_json(schema)?;
+        Err(Error::new(
+            "not supported",
+            "online schema conversion is not supported yet; convert the database file \
+             with ovsdb-tool convert",
+        ))
     }
 
     // ---- locks ----
@@ -517,12 +541,15 @@ impl Server {
         params: &[Json],
     ) -> Result<Json, Error> {
         let params_json = Json::Array(params.to_vec());
-        let name = params
-            .first()
-            .and_then(Json::as_str)
-            .filter(|n| ovsdb::schema::is_valid_id(n))
-            .ok_or_else(|| Error::syntax(&params_json, format!("{method}: lock name must be id")))?
-            .to_owned();
+        let name = match params {
+            [Json::String(n)] if ovsdb::schema::is_valid_id(n) => n.clone(),
+            _ => {
+                return Err(Error::syntax(
+                    &params_json,
+                    format!("{method} request params must be <id>"),
+                ))
+            }
+        };
         let involved = self.locks.is_involved(&name, session);
         match method {
             "unlock" => {
@@ -607,7 +634,7 @@ impl Server {
                     .map_err(|e| format!("{n}: {e}"))?;
                 done = true;
             } else if name.is_some() {
-                return Err(format!("{n}: cannot compact database without storage"));
+                return Err("cannot compact built-in databases".into());
             }
         }
         match (done, name) {

@@ -11,7 +11,7 @@ pub const NAME: &str = "_Server";
 /// The `_Server` schema (version 1.2.0 of the protocol's server database).
 pub fn schema() -> DatabaseSchema {
     let json = ovs_json::parse(
-        r#"{"name":"_Server","version":"1.2.0","tables":{"Database":{"columns":{
+        r#"{"name":"_Server","version":"1.2.0","cksum":"3009684573 744","tables":{"Database":{"columns":{
             "name":{"type":"string"},
             "model":{"type":{"key":{"type":"string","enum":["set",["standalone","clustered","relay"]]}}},
             "connected":{"type":"boolean"},
@@ -64,11 +64,7 @@ pub fn sync(server_db: &Database, served: &BTreeMap<String, Arc<DatabaseSchema>>
         let existing = rows
             .values()
             .find(|r| r.datum(c_name).first().and_then(Atom::as_str) == Some(name.as_str()));
-        let schema_text = if name == NAME {
-            None
-        } else {
-            Some(schema.to_json().to_compact())
-        };
+        let schema_text = Some(schema.to_json().to_compact());
         let mut row = match existing {
             Some(r) => (**r).clone(),
             None => Row::new_default(table, uuid::Uuid::new_v4()),

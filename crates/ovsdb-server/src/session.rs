@@ -101,6 +101,13 @@ async fn read_loop<R: AsyncRead + Unpin>(
                 Ok(m) => m,
                 Err(e) => return Ended::Protocol(e),
             };
+            // The only requests we send are inactivity probes; any other reply is a
+            // protocol error, and the reference drops the connection for it.
+            if let Message::Reply { id, .. } | Message::Error { id, .. } = &msg {
+                if *id != Json::string("echo") {
+                    return Ended::Protocol(format!("unexpected reply with id {id}"));
+                }
+            }
             server.borrow_mut().handle(session, msg);
             after_request();
         }

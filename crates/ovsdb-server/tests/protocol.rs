@@ -16,7 +16,7 @@ use std::path::Path;
 
 use common::rpc::{error_of, j};
 use common::sut::StartOptions;
-use common::text::is_uuid;
+use common::text::{is_uuid, sorted_lines};
 use common::{create_db, test_schema, vswitch_db, Rpc, Server, Sut};
 use ovs_json::Json;
 use testkit::{real_ovs, run_ok, wait_until, RunDir, DEFAULT_TIMEOUT};
@@ -598,17 +598,37 @@ fn server_info_and_two_databases(sut: &Sut) {
     }
     names.sort_unstable();
     assert_eq!(names, ["Open_vSwitch", "Test", "_Server"]);
-    // It is read-only for clients in effect: its constraints refuse a row.
-    let r = a.transact(
-        "_Server",
-        &[j(
-            r#"{"op":"insert","table":"Database","row":{"name":"x"}}"#,
-        )],
-    );
-    assert!(
-        r.last().is_some_and(|r| r.get("error").is_some()),
-        "insert into _Server: {r:?}"
-    );
+    // Clients cannot change it.
+    for (op, text) in [
+        (
+            "insert",
+            r#"{"op":"insert","table":"Database","row":{"name":"x","model":"standalone"}}"#,
+        ),
+        ("delete", r#"{"op":"delete","table":"Database","where":[]}"#),
+        (
+            "update",
+            r#"{"op":"update","table":"Database","where":[],"row":{"leader":false}}"#,
+        ),
+        (
+            "mutate",
+            r#"{"op":"mutate","table":"Database","where":[],"mutations":[["index","insert",["set",[1]]]]}"#,
+        ),
+    ] {
+        let r = a.transact("_Server", &[j(text)]);
+        assert_eq!(
+            r,
+            [Json::object([
+                (
+                    "details",
+                    Json::string(format!(
+                        "{op} operation not allowed on table in reserved database _Server"
+                    ))
+                ),
+                ("error", Json::string("not allowed")),
+            ])],
+            "{op} on _Server"
+        );
+    }
 
     // Both databases take transactions, independently; over TCP too.
     let u = insert_t(&mut b, r#"{"n":7,"s":"tcp"}"#);
@@ -657,11 +677,7 @@ fn server_info_and_two_databases(sut: &Sut) {
             .args(["--timeout=20", "list-dbs"])
             .arg(format!("tcp:127.0.0.1:{}", server.tcp_port())),
     );
-    assert_eq!(sorted(&out), "Open_vSwitch\nTest\n_Server\n");
-}
-
-fn sorted(s: &str) -> String {
-    common::text::sorted_lines(s)
+    assert_eq!(sorted_lines(&out), "Open_vSwitch\nTest\n_Server\n");
 }
 
 /// `ovs-appctl` stderr with the control socket path replaced by CTL.

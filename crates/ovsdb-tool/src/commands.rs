@@ -373,7 +373,7 @@ fn raft_header(path: &str) -> Result<Json, Fatal> {
         .ok_or_else(bad)?;
     let mut body = Vec::new();
     reader.take(length).read_to_end(&mut body).map_err(io)?;
-    ovs_json::parse_bytes(&body).map_err(|_| bad())
+    ovs_json::parse_bytes_lossy(&body).map_err(|_| bad())
 }
 
 /// Reads a member of a clustered database's header, refusing standalone files.

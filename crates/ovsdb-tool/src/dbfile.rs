@@ -89,7 +89,7 @@ pub fn read_schema_file(source: &SchemaSource) -> Result<DatabaseSchema, Fatal> 
     let mut text = Vec::new();
     file.read_to_end(&mut text)
         .map_err(|e| unreadable(format!("error reading JSON stream: {}", strerror(&e))))?;
-    let json = ovs_json::parse_bytes(&text).map_err(|e| unreadable(e.to_string()))?;
+    let json = ovs_json::parse_bytes_lossy(&text).map_err(|e| unreadable(e.to_string()))?;
     DatabaseSchema::from_json(&json).map_err(|mut e| {
         e.details = format!("failed to parse \"{path}\" as ovsdb schema: {}", e.details);
         Fatal::from(e)

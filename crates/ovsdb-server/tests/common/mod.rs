@@ -17,10 +17,8 @@ pub use rpc::Rpc;
 pub use sut::{create_db, test_schema, vswitch_db, Server, StartOptions, Sut};
 
 /// Instantiates a scenario `fn(&Sut)` as two tests: `$real` against
-/// `/usr/sbin/ovsdb-server` and `$ours` against our binary.
-///
-/// While our server is being wired up the `_ours` variants are ignored; deleting
-/// the `#[ignore]` line below enables all of them at once.
+/// `/usr/sbin/ovsdb-server` (proving the scenario pins real behaviour) and `$ours`
+/// against our binary.
 macro_rules! against_both {
     ($scenario:ident, $real:ident, $ours:ident) => {
         #[test]
@@ -29,7 +27,6 @@ macro_rules! against_both {
         }
 
         #[test]
-        #[ignore = "ovsdb-server not wired yet"]
         fn $ours() {
             $scenario(&$crate::common::Sut::ours());
         }

@@ -22,6 +22,34 @@ pub fn mask_uuids(s: &str) -> String {
         }
     }
     out.push_str(&s[copied..]);
+    canonical_index_clash(&out)
+}
+
+/// In a duplicate-index error the reference names the two rows in hash-table order,
+/// which changes from run to run; with UUIDs masked, put the clauses in one order.
+fn canonical_index_clash(s: &str) -> String {
+    const FIRST: &str = "First row, with UUID <uuid>, ";
+    const SECOND: &str = "  Second row, with UUID <uuid>, ";
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(start) = rest.find(FIRST) {
+        let after_first = &rest[start + FIRST.len()..];
+        let Some(mid) = after_first.find(SECOND) else {
+            break;
+        };
+        let a = &after_first[..mid];
+        let after_second = &after_first[mid + SECOND.len()..];
+        let end = after_second.find('.').map_or(after_second.len(), |e| e + 1);
+        let b = &after_second[..end];
+        let (x, y) = if a <= b { (a, b) } else { (b, a) };
+        out.push_str(&rest[..start]);
+        out.push_str(FIRST);
+        out.push_str(x);
+        out.push_str(SECOND);
+        out.push_str(y);
+        rest = &after_second[end..];
+    }
+    out.push_str(rest);
     out
 }
 
