@@ -1,7 +1,8 @@
 //! Open vSwitch's well-known directories, each overridable by an environment variable
 //! (`OVS_RUNDIR`, `OVS_LOGDIR`, `OVS_DBDIR`, `OVS_SYSCONFDIR`, `OVS_PKGDATADIR`).
 //!
-//! As in the reference, an empty variable counts as unset.
+//! As in the reference, an empty variable counts as unset, with one exception: an
+//! empty `OVS_SYSCONFDIR` still places the database directory (`/openvswitch`).
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -28,20 +29,30 @@ pub fn sysconfdir() -> PathBuf {
 }
 
 /// Where `conf.db` lives: `OVS_DBDIR`, else `$OVS_SYSCONFDIR/openvswitch`, else
-/// `/etc/openvswitch`.
+/// `/etc/openvswitch`. Here, as in the reference (observed with its ovsdb-tool), an
+/// empty `OVS_SYSCONFDIR` counts: it yields `/openvswitch`.
 pub fn dbdir() -> PathBuf {
     if let Some(d) = env_dir("OVS_DBDIR") {
         return d;
     }
-    match env_dir("OVS_SYSCONFDIR") {
-        Some(s) => s.join("openvswitch"),
+    match std::env::var_os("OVS_SYSCONFDIR") {
+        Some(mut s) => {
+            s.push("/openvswitch");
+            PathBuf::from(s)
+        }
         None => PathBuf::from("/etc/openvswitch"),
     }
 }
 
 /// Where the schemas and scripts are installed (`/usr/share/openvswitch`).
 pub fn pkgdatadir() -> PathBuf {
-    env_dir("OVS_PKGDATADIR").unwrap_or_else(|| PathBuf::from("/usr/share/openvswitch"))
+    pkgdatadir_override().unwrap_or_else(|| PathBuf::from("/usr/share/openvswitch"))
+}
+
+/// `OVS_PKGDATADIR` alone, for a program that falls back to data built into it
+/// rather than to the installed default (ovsdb-tool's default schema).
+pub fn pkgdatadir_override() -> Option<PathBuf> {
+    env_dir("OVS_PKGDATADIR")
 }
 
 /// `name` itself if it is absolute, else `dir/name`: how `--pidfile=NAME` and

@@ -2,7 +2,8 @@
 //! program uses: long options may be abbreviated to a unique prefix, `--name=value`
 //! or `--name value` for required arguments, `--name=value` only for optional ones,
 //! bundled short options (`-vT5`), `--` ends the options, and the exact error texts
-//! ("unrecognized option '--x'", "invalid option -- 'x'", ...).
+//! ("unrecognized option '--x=1'", "invalid option -- 'x'", ...), which quote a bad
+//! long option whole, `=value` included, as glibc does.
 //!
 //! Options are yielded one at a time so that a program can act on them in order
 //! (e.g. `-h` exits before a later bad option is noticed), like a getopt loop.
@@ -58,6 +59,13 @@ pub struct Getopt<'a> {
 }
 
 impl<'a> Getopt<'a> {
+    /// Options as glibc scans them by default: permuting, unless `POSIXLY_CORRECT` is
+    /// set in the environment, which makes the first operand end the options.
+    pub fn gnu(args: Vec<String>, opts: &'a [Opt]) -> Getopt<'a> {
+        let permute = std::env::var_os("POSIXLY_CORRECT").is_none();
+        Getopt::new(args, opts, permute)
+    }
+
     /// `args` excludes the program name.
     pub fn new(args: Vec<String>, opts: &'a [Opt], permute: bool) -> Getopt<'a> {
         Getopt {
@@ -139,13 +147,13 @@ impl<'a> Getopt<'a> {
                     .filter(|o| o.long.starts_with(name))
                     .collect();
                 match matches.as_slice() {
-                    [] => return Err(format!("unrecognized option '--{name}'")),
+                    [] => return Err(format!("unrecognized option '--{body}'")),
                     [one] => **one,
                     many => {
                         let list: Vec<String> =
                             many.iter().map(|o| format!("'--{}'", o.long)).collect();
                         return Err(format!(
-                            "option '--{name}' is ambiguous; possibilities: {}",
+                            "option '--{body}' is ambiguous; possibilities: {}",
                             list.join(" ")
                         ));
                     }
@@ -314,6 +322,12 @@ mod tests {
     fn errors_match_gnu_getopt() {
         let cases: &[(&[&str], &str)] = &[
             (&["--bogus"], "unrecognized option '--bogus'"),
+            // The whole argument is quoted (observed from the reference's tools).
+            (&["--bogus=1"], "unrecognized option '--bogus=1'"),
+            (
+                &["--t=1"],
+                "option '--t=1' is ambiguous; possibilities: '--target' '--timeout'",
+            ),
             (&["-x"], "invalid option -- 'x'"),
             (&["-t"], "option requires an argument -- 't'"),
             (&["--timeout"], "option '--timeout' requires an argument"),
@@ -338,6 +352,22 @@ mod tests {
         let (items, rest) = parse(&["-t", "x", "cmd", "-t", "y"], false);
         assert_eq!(items, vec![opt("target", Some("x"))]);
         assert_eq!(rest, ["cmd", "-t", "y"]);
+    }
+
+    #[test]
+    fn a_bad_letter_in_a_bundle_does_not_end_the_bundle() {
+        let (items, _) = parse(&["-hxh", "-vconsole:dbg", "-hv"], true);
+        assert_eq!(
+            items,
+            vec![
+                opt("help", None),
+                Err("invalid option -- 'x'".to_string()),
+                opt("help", None),
+                opt("verbose", Some("console:dbg")),
+                opt("help", None),
+                opt("verbose", None),
+            ]
+        );
     }
 
     #[test]

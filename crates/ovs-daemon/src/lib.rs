@@ -2,7 +2,10 @@
 //! client side of the management channel that `ovs-appctl` uses.
 //!
 //! - [`vlog`]: Open vSwitch-style logging (modules, levels, console/syslog/file
-//!   destinations, patterns, rate limits) and its `-v`/`--log-file` options.
+//!   destinations, patterns, rate limits) and its `-v`/`--log-file` options, for
+//!   daemons and command-line tools alike.
+//! - [`dirs`]: the run, log, database and data directories and their environment
+//!   overrides.
 //! - [`Daemon`]: `--detach`, `--monitor`, `--pidfile`, `--no-chdir`: call
 //!   [`Daemon::start`] first thing in `main` (before any thread or async runtime
 //!   exists), set everything up, then call [`Daemon::ready`].

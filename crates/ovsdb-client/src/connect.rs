@@ -8,16 +8,9 @@
 use crate::error::{Fatal, Result};
 use crate::rpc::Rpc;
 use crate::vlog;
+use ovs_daemon::dirs::rundir;
 use ovs_stream::{Address, ConnectionMethod, ListenAddress, Listener, Problem, OVSDB_PORT};
 use std::io;
-use std::path::PathBuf;
-
-/// `$OVS_RUNDIR`, or the reference's default run directory.
-pub fn rundir() -> PathBuf {
-    std::env::var_os("OVS_RUNDIR")
-        .filter(|d| !d.is_empty())
-        .map_or_else(|| PathBuf::from("/var/run/openvswitch"), PathBuf::from)
-}
 
 /// `unix:<rundir>/db.sock`.
 pub fn default_remote() -> String {
@@ -67,12 +60,10 @@ pub fn open(server: &str) -> Result<Rpc> {
             match ovs_stream::connect(&addr, None) {
                 Ok(stream) => Ok(Rpc::new(Box::new(stream), server)),
                 Err(e) if is_resolution_failure(&addr, &e) => {
-                    vlog::err(
-                        "stream_tcp",
-                        &format!(
-                            "{server}: connect: {}",
-                            crate::error::os_text(&eafnosupport())
-                        ),
+                    vlog::err!(
+                        vlog::STREAM_TCP,
+                        "{server}: connect: {}",
+                        crate::error::os_text(&eafnosupport())
                     );
                     Err(Fatal::io(
                         format!("failed to connect or listen to \"{server}\""),
@@ -96,17 +87,12 @@ pub fn open(server: &str) -> Result<Rpc> {
                 // The reference's TCP code reports a bad address before giving up.
                 if let Some(("tcp", rest)) = server.split_once(':') {
                     if let Problem::BadPort { text, .. } = problem {
-                        vlog::err(
-                            "socket_util",
-                            &format!("{rest}: bad port number \"{text}\""),
-                        );
+                        vlog::err!(vlog::SOCKET_UTIL, "{rest}: bad port number \"{text}\"");
                     }
-                    vlog::err(
-                        "stream_tcp",
-                        &format!(
-                            "{server}: connect: {}",
-                            crate::error::os_text(&eafnosupport())
-                        ),
+                    vlog::err!(
+                        vlog::STREAM_TCP,
+                        "{server}: connect: {}",
+                        crate::error::os_text(&eafnosupport())
                     );
                 }
                 Err(Fatal::io(
@@ -141,9 +127,9 @@ fn warn_default_port(server: &str, addr: &Address) {
         None => rest.matches(':').count() == 1,
     };
     if !has_port {
-        vlog::warn(
-            "stream",
-            "The default OVSDB port number has changed from 6632 to 6640",
+        vlog::warn!(
+            vlog::STREAM,
+            "The default OVSDB port number has changed from 6632 to 6640"
         );
     }
 }
@@ -151,10 +137,7 @@ fn warn_default_port(server: &str, addr: &Address) {
 fn accept(server: &str, listen: &ListenAddress) -> Result<Rpc> {
     let listener = Listener::bind(listen)
         .map_err(|e| Fatal::io(format!("failed to connect or listen to \"{server}\""), &e))?;
-    vlog::info(
-        "ovsdb_client",
-        &format!("{server}: waiting for connection..."),
-    );
+    vlog::info!(vlog::OVSDB_CLIENT, "{server}: waiting for connection...");
     let (stream, _) = listener
         .accept()
         .map_err(|e| Fatal::io(format!("failed to accept connection on \"{server}\""), &e))?;

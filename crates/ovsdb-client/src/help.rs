@@ -2,7 +2,11 @@
 //! reference does (scripts and people grep it).
 
 /// The usage text for `program`, with the run and log directories in effect.
-pub fn usage(program: &str, rundir: &str, logdir: &str) -> String {
+pub fn usage(program: &str) -> String {
+    let rundir = ovs_daemon::dirs::rundir();
+    let rundir = rundir.display();
+    let logdir = ovs_daemon::dirs::logdir();
+    let logdir = logdir.display();
     format!(
         r#"
 {program}: Open vSwitch database JSON-RPC client

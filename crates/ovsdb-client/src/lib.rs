@@ -5,21 +5,19 @@
 //! ([`options`]), connects to the server ([`connect`], [`rpc`]), picks the database
 //! ([`session`]) and runs one command from [`commands`]. Output goes through the
 //! shared table formatter (`ovs-table`); where the reference prints things in the
-//! order of its internal hash maps, [`order`] and [`shape`] reproduce that order.
+//! order of its internal hash maps, `ovs_hash_order` reproduces that order. Option
+//! scanning, logging and directories are `ovs_daemon`'s (`getopt`, [`vlog`], `dirs`).
 
 pub mod cells;
 pub mod commands;
 pub mod condition;
 pub mod connect;
 pub mod error;
-pub mod getopt;
 pub mod help;
 pub mod options;
-pub mod order;
 pub mod rpc;
 pub mod schema;
 pub mod session;
-pub mod shape;
 pub mod signals;
 pub mod vlog;
 
@@ -42,6 +40,7 @@ pub fn main() -> i32 {
         |n| n.to_string_lossy().into_owned(),
     );
     session::set_program(&program);
+    vlog::init(&program);
     let opts = match options::parse(&program, args.get(1..).unwrap_or(&[])) {
         Ok(Parsed::Run(opts)) => opts,
         Ok(Parsed::Print(text)) => {
@@ -58,6 +57,7 @@ pub fn main() -> i32 {
             session::stderr_line(&format!("{program}: {f}"));
             return 1;
         }
+        Err(OptionError::Logged(_)) => return 1,
     };
     let mut ctx = Ctx { program, opts };
     let result = commands::run(&mut ctx);
@@ -74,6 +74,7 @@ pub fn main() -> i32 {
 /// Runs one command line (without the program name) for tests and embedding;
 /// output goes to the process's stdout and stderr.
 pub fn run_args(args: &[&str]) -> Result<()> {
+    vlog::init("ovsdb-client");
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     match options::parse("ovsdb-client", &args) {
         Ok(Parsed::Run(opts)) => commands::run(&mut Ctx {
@@ -84,7 +85,7 @@ pub fn run_args(args: &[&str]) -> Result<()> {
             session::out(&text);
             Ok(())
         }
-        Err(OptionError::Usage(msg)) => Err(Fatal(msg)),
+        Err(OptionError::Usage(msg) | OptionError::Logged(msg)) => Err(Fatal(msg)),
         Err(OptionError::Fatal(f)) => Err(f),
     }
 }

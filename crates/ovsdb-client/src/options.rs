@@ -1,96 +1,51 @@
 //! The command line: options in the reference's table (its order decides how
 //! ambiguous abbreviations are reported), their effects, and the operands.
 
+use std::path::Path;
+
 use crate::error::{Fatal, Result};
-use crate::getopt::{self, HasArg, OptSpec};
-use crate::vlog;
+use ovs_daemon::getopt::{Getopt, HasArg, Opt};
+use ovs_daemon::vlog;
 use ovs_table::Style;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Opt {
-    Help,
-    Version,
-    Timestamp,
-    Force,
-    Timeout,
-    DbChangeAware,
-    NoDbChangeAware,
-    LeaderOnly,
-    NoLeaderOnly,
-    Verbose,
-    LogFile,
-    SyslogMethod,
-    SyslogTarget,
-    Detach,
-    NoSelfConfinement,
-    NoChdir,
-    Pidfile,
-    OverwritePidfile,
-    Monitor,
-    User,
-    BootstrapCaCert,
-    PrivateKey,
-    Certificate,
-    CaCert,
-    SslProtocols,
-    SslCiphers,
-    Record,
-    Replay,
-    Format,
-    Data,
-    NoHeadings,
-    Pretty,
-    Bare,
-    MaxColumnWidth,
-}
-
-const fn spec(long: &'static str, short: Option<char>, has_arg: HasArg, id: Opt) -> OptSpec<Opt> {
-    OptSpec {
-        long,
-        short,
-        has_arg,
-        id,
-    }
-}
 
 use HasArg::{No, Optional, Required};
 
 /// In the reference's order.
-const SPECS: &[OptSpec<Opt>] = &[
-    spec("help", Some('h'), No, Opt::Help),
-    spec("version", Some('V'), No, Opt::Version),
-    spec("timestamp", None, No, Opt::Timestamp),
-    spec("force", None, No, Opt::Force),
-    spec("timeout", Some('t'), Required, Opt::Timeout),
-    spec("db-change-aware", None, No, Opt::DbChangeAware),
-    spec("no-db-change-aware", None, No, Opt::NoDbChangeAware),
-    spec("leader-only", None, No, Opt::LeaderOnly),
-    spec("no-leader-only", None, No, Opt::NoLeaderOnly),
-    spec("verbose", Some('v'), Optional, Opt::Verbose),
-    spec("log-file", None, Optional, Opt::LogFile),
-    spec("syslog-method", None, Required, Opt::SyslogMethod),
-    spec("syslog-target", None, Required, Opt::SyslogTarget),
-    spec("detach", None, No, Opt::Detach),
-    spec("no-self-confinement", None, No, Opt::NoSelfConfinement),
-    spec("no-chdir", None, No, Opt::NoChdir),
-    spec("pidfile", None, Optional, Opt::Pidfile),
-    spec("overwrite-pidfile", None, No, Opt::OverwritePidfile),
-    spec("monitor", None, No, Opt::Monitor),
-    spec("user", None, Required, Opt::User),
-    spec("bootstrap-ca-cert", None, Required, Opt::BootstrapCaCert),
-    spec("private-key", Some('p'), Required, Opt::PrivateKey),
-    spec("certificate", Some('c'), Required, Opt::Certificate),
-    spec("ca-cert", Some('C'), Required, Opt::CaCert),
-    spec("ssl-protocols", None, Required, Opt::SslProtocols),
-    spec("ssl-ciphers", None, Required, Opt::SslCiphers),
-    spec("record", None, Optional, Opt::Record),
-    spec("replay", None, Optional, Opt::Replay),
-    spec("format", Some('f'), Required, Opt::Format),
-    spec("data", Some('d'), Required, Opt::Data),
-    spec("no-headings", None, No, Opt::NoHeadings),
-    spec("pretty", None, No, Opt::Pretty),
-    spec("bare", None, No, Opt::Bare),
-    spec("max-column-width", None, Required, Opt::MaxColumnWidth),
+const OPTIONS: &[Opt] = &[
+    Opt::new("help", Some('h'), No),
+    Opt::new("version", Some('V'), No),
+    Opt::new("timestamp", None, No),
+    Opt::new("force", None, No),
+    Opt::new("timeout", Some('t'), Required),
+    Opt::new("db-change-aware", None, No),
+    Opt::new("no-db-change-aware", None, No),
+    Opt::new("leader-only", None, No),
+    Opt::new("no-leader-only", None, No),
+    Opt::new("verbose", Some('v'), Optional),
+    Opt::new("log-file", None, Optional),
+    Opt::new("syslog-method", None, Required),
+    Opt::new("syslog-target", None, Required),
+    Opt::new("detach", None, No),
+    Opt::new("no-self-confinement", None, No),
+    Opt::new("no-chdir", None, No),
+    Opt::new("pidfile", None, Optional),
+    Opt::new("overwrite-pidfile", None, No),
+    Opt::new("monitor", None, No),
+    Opt::new("user", None, Required),
+    Opt::new("bootstrap-ca-cert", None, Required),
+    Opt::new("private-key", Some('p'), Required),
+    Opt::new("certificate", Some('c'), Required),
+    Opt::new("ca-cert", Some('C'), Required),
+    Opt::new("ssl-protocols", None, Required),
+    Opt::new("ssl-ciphers", None, Required),
+    Opt::new("record", None, Optional),
+    Opt::new("replay", None, Optional),
+    Opt::new("format", Some('f'), Required),
+    Opt::new("data", Some('d'), Required),
+    Opt::new("no-headings", None, No),
+    Opt::new("pretty", None, No),
+    Opt::new("bare", None, No),
+    Opt::new("max-column-width", None, Required),
 ];
 
 /// Everything the options decided.
@@ -118,26 +73,21 @@ pub enum Parsed {
     Print(String),
 }
 
-/// An option error: the message and whether it is glibc's own (which names the
-/// program the way it was invoked rather than by its short name).
+/// An option error: glibc's own (which names the program the way it was invoked
+/// rather than by its short name), the program's, or one already logged.
 #[derive(Debug)]
 pub enum OptionError {
     Usage(String),
     Fatal(Fatal),
+    /// The log file could not be opened: the log has a warning (this message), and
+    /// the reference exits with status 1 without another word.
+    Logged(String),
 }
 
 impl From<Fatal> for OptionError {
     fn from(f: Fatal) -> OptionError {
         OptionError::Fatal(f)
     }
-}
-
-/// `$OVS_LOGDIR`, or the reference's default log directory.
-pub fn logdir() -> String {
-    std::env::var("OVS_LOGDIR")
-        .ok()
-        .filter(|d| !d.is_empty())
-        .unwrap_or_else(|| "/var/log/openvswitch".into())
 }
 
 /// The reference's `str_to_uint`: an optionally signed decimal that fills the
@@ -161,86 +111,54 @@ pub fn parse(program: &str, args: &[String]) -> Result<Parsed, OptionError> {
         detach: false,
         operands: Vec::new(),
     };
-    let mut print = None;
-    let operands = getopt::scan(
-        SPECS,
-        args,
-        |opt, value| -> Result<(), OptionError> {
-            if print.is_some() {
-                return Ok(());
+    let mut getopt = Getopt::gnu(args.to_vec(), OPTIONS);
+    for item in getopt.by_ref() {
+        let opt = item.map_err(OptionError::Usage)?;
+        let value = opt.value.as_deref();
+        let value_str = value.unwrap_or_default();
+        match opt.name {
+            "help" => return Ok(Parsed::Print(crate::help::usage(program))),
+            "version" => return Ok(Parsed::Print(format!("{program} (Open vSwitch) 3.1.0\n"))),
+            "timestamp" => options.timestamp = true,
+            "force" => options.force = true,
+            "timeout" => match parse_seconds(value_str) {
+                Some(secs) if secs > 0 => {
+                    options.timeout = Some(secs);
+                    crate::signals::set_timeout(secs);
+                }
+                _ => {
+                    return Err(Fatal::new(format!(
+                        "value {value_str} on -t or --timeout is invalid"
+                    ))
+                    .into())
+                }
+            },
+            "db-change-aware" => options.db_change_aware = true,
+            "no-db-change-aware" => options.db_change_aware = false,
+            "verbose" => vlog::set_verbosity(value).map_err(Fatal::new)?,
+            "log-file" => vlog::set_log_file(value.map(Path::new)).map_err(OptionError::Logged)?,
+            "detach" => options.detach = true,
+            "record" | "replay" => {
+                return Err(Fatal::new("--record and --replay are not supported").into())
             }
-            let value_str = value.clone().unwrap_or_default();
-            match opt {
-                Opt::Help => {
-                    let rundir = crate::connect::rundir();
-                    print = Some(crate::help::usage(
-                        program,
-                        &rundir.display().to_string(),
-                        &logdir(),
-                    ));
-                }
-                Opt::Version => print = Some(format!("{program} (Open vSwitch) 3.1.0\n")),
-                Opt::Timestamp => options.timestamp = true,
-                Opt::Force => options.force = true,
-                Opt::Timeout => match parse_seconds(&value_str) {
-                    Some(secs) if secs > 0 => {
-                        options.timeout = Some(secs);
-                        crate::signals::set_timeout(secs);
-                    }
-                    _ => {
-                        return Err(Fatal::new(format!(
-                            "value {value_str} on -t or --timeout is invalid"
-                        ))
-                        .into())
-                    }
-                },
-                Opt::DbChangeAware => options.db_change_aware = true,
-                Opt::NoDbChangeAware => options.db_change_aware = false,
-                Opt::LeaderOnly | Opt::NoLeaderOnly => {}
-                Opt::Verbose => vlog::set_verbosity(value.as_deref())
-                    .map_err(|msg| Fatal::new(format!("processing \"{value_str}\": {msg}")))?,
-                Opt::LogFile => {
-                    let path = value.unwrap_or_else(|| format!("{}/{program}.log", logdir()));
-                    vlog::open_log_file(&path).map_err(Fatal::new)?;
-                }
-                Opt::SyslogMethod | Opt::SyslogTarget => {}
-                Opt::Detach => options.detach = true,
-                Opt::NoSelfConfinement
-                | Opt::NoChdir
-                | Opt::Pidfile
-                | Opt::OverwritePidfile
-                | Opt::Monitor
-                | Opt::User => {}
-                Opt::BootstrapCaCert
-                | Opt::PrivateKey
-                | Opt::Certificate
-                | Opt::CaCert
-                | Opt::SslProtocols
-                | Opt::SslCiphers => {}
-                Opt::Record | Opt::Replay => {
-                    return Err(Fatal::new("--record and --replay are not supported").into())
-                }
-                Opt::Format => options
-                    .style
-                    .set_format_arg(&value_str)
-                    .map_err(|e| Fatal::new(e.to_string()))?,
-                Opt::Data => options
-                    .style
-                    .set_data_arg(&value_str)
-                    .map_err(|e| Fatal::new(e.to_string()))?,
-                Opt::NoHeadings => options.style.headings = false,
-                Opt::Pretty => options.style.pretty = true,
-                Opt::Bare => options.style.set_bare(),
-                Opt::MaxColumnWidth => options.style.set_max_column_width_arg(&value_str),
-            }
-            Ok(())
-        },
-        OptionError::Usage,
-    );
-    if let Some(text) = print {
-        return Ok(Parsed::Print(text));
+            "format" => options
+                .style
+                .set_format_arg(value_str)
+                .map_err(|e| Fatal::new(e.to_string()))?,
+            "data" => options
+                .style
+                .set_data_arg(value_str)
+                .map_err(|e| Fatal::new(e.to_string()))?,
+            "no-headings" => options.style.headings = false,
+            "pretty" => options.style.pretty = true,
+            "bare" => options.style.set_bare(),
+            "max-column-width" => options.style.set_max_column_width_arg(value_str),
+            // Accepted and ignored: "leader-only", "no-leader-only", "syslog-method",
+            // "syslog-target", the daemon options and the SSL options.
+            _ => {}
+        }
     }
-    options.operands = operands?;
+    options.operands = getopt.operands();
     Ok(Parsed::Run(options))
 }
 

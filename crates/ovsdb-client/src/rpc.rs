@@ -6,8 +6,8 @@
 //! callers only ever see replies and notifications. With `-vjsonrpc:dbg` every
 //! message is logged the way the reference logs it.
 
-use crate::shape::{self, Shape};
 use crate::vlog;
+use ovs_hash_order::{scan, to_reference_string, Shape};
 use ovs_json::rpc::Message;
 use ovs_json::Json;
 use std::collections::VecDeque;
@@ -211,20 +211,18 @@ impl Rpc {
                     let text: Vec<u8> = self.buf.drain(..end).collect();
                     self.scanner = FrameScanner::default();
                     let json = ovs_json::parse_bytes(&text).map_err(|e| {
-                        vlog::warn(
-                            "jsonrpc",
-                            &format!("{}: error parsing stream: {e}", self.name),
-                        );
+                        vlog::warn!(vlog::JSONRPC, "{}: error parsing stream: {e}", self.name);
                         RpcError::Protocol(e.to_string())
                     })?;
                     let message = Message::from_json(json).map_err(|e| {
-                        vlog::warn(
-                            "jsonrpc",
-                            &format!("{}: received bad JSON-RPC message: {e}", self.name),
+                        vlog::warn!(
+                            vlog::JSONRPC,
+                            "{}: received bad JSON-RPC message: {e}",
+                            self.name
                         );
                         RpcError::Protocol(e)
                     })?;
-                    let shape = shape::scan(&text);
+                    let shape = scan(&text);
                     self.log_message("received", &message, Some(&shape));
                     return Ok(Received { message, shape });
                 }
@@ -232,10 +230,7 @@ impl Rpc {
                     let e = ovs_json::parse_bytes(&self.buf)
                         .err()
                         .map_or_else(|| "syntax error".to_string(), |e| e.to_string());
-                    vlog::warn(
-                        "jsonrpc",
-                        &format!("{}: error parsing stream: {e}", self.name),
-                    );
+                    vlog::warn!(vlog::JSONRPC, "{}: error parsing stream: {e}", self.name);
                     return Err(RpcError::Protocol(e));
                 }
                 Scan::Incomplete => {}
@@ -257,12 +252,12 @@ impl Rpc {
 
     /// The reference's debug line for a message.
     fn log_message(&self, title: &str, message: &Message, shape: Option<&Shape>) {
-        if !vlog::enabled("jsonrpc", vlog::Level::Dbg) {
+        if !vlog::JSONRPC.is_enabled(vlog::Level::Dbg) {
             return;
         }
         let empty = Shape::Leaf;
         let shape = shape.unwrap_or(&empty);
-        let text = |name: &str, json: &Json| shape::to_reference_string(json, shape.member(name));
+        let text = |name: &str, json: &Json| to_reference_string(json, shape.member(name));
         let mut s = String::new();
         let kind = match message {
             Message::Request { method, params, id } => {
@@ -297,7 +292,7 @@ impl Rpc {
                 "error"
             }
         };
-        vlog::dbg("jsonrpc", &format!("{}: {title} {kind}{s}", self.name));
+        vlog::dbg!(vlog::JSONRPC, "{}: {title} {kind}{s}", self.name);
     }
 }
 

@@ -3,10 +3,10 @@
 //! rules) and the order in which it walks tables and columns.
 
 use crate::error::{Fatal, Result};
-use crate::order::name_order;
 use crate::rpc::Rpc;
 use crate::session::Ctx;
-use crate::shape::Shape;
+use ovs_hash_order::name_order;
+use ovs_hash_order::Shape;
 use ovs_json::{Json, Object};
 use ovsdb::schema::N_IMPLICIT;
 use ovsdb::{ColumnSchema, DatabaseSchema, TableSchema};

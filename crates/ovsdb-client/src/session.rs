@@ -108,8 +108,8 @@ pub fn call(
     rpc: &mut Rpc,
     method: &str,
     params: Vec<Json>,
-) -> Result<(Json, crate::shape::Shape)> {
-    call_shaped(ctx, rpc, method, params, crate::shape::Shape::Leaf)
+) -> Result<(Json, ovs_hash_order::Shape)> {
+    call_shaped(ctx, rpc, method, params, ovs_hash_order::Shape::Leaf)
 }
 
 /// [`call`] with the shape of `params` (for the debug log; see `Rpc::send_request_shaped`).
@@ -118,8 +118,8 @@ pub fn call_shaped(
     rpc: &mut Rpc,
     method: &str,
     params: Vec<Json>,
-    params_shape: crate::shape::Shape,
-) -> Result<(Json, crate::shape::Shape)> {
+    params_shape: ovs_hash_order::Shape,
+) -> Result<(Json, ovs_hash_order::Shape)> {
     match rpc
         .call_shaped(method, params, params_shape)
         .map_err(|e| transaction_failed(&e))?

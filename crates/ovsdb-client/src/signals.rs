@@ -43,7 +43,7 @@ pub fn init() {
     // Without the watcher the signals stay blocked; --timeout then cannot fire,
     // but nothing else is lost, so carry on.
     if spawned.is_err() {
-        vlog::warn("fatal_signal", "could not start the signal watcher");
+        vlog::warn!(vlog::FATAL_SIGNAL, "could not start the signal watcher");
     }
 }
 
@@ -62,9 +62,10 @@ fn signal_name(sig: libc::c_int) -> String {
 fn terminate(sig: libc::c_int) -> ! {
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    vlog::warn(
-        "fatal_signal",
-        &format!("terminating with signal {sig} ({})", signal_name(sig)),
+    vlog::warn!(
+        vlog::FATAL_SIGNAL,
+        "terminating with signal {sig} ({})",
+        signal_name(sig)
     );
     // SAFETY: restore the default action and deliver the signal to this thread,
     // which has it unblocked, so the default action (termination) happens now.

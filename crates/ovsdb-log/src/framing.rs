@@ -1,6 +1,10 @@
 //! Record framing: the header line `OVSDB <magic> <length> <sha1-hex>\n`, the framed
 //! record, and what a record may contain so that it reads back.
 //!
+//! [`frame`] and [`parse`] are public for programs that write or read a database file's
+//! bytes themselves (`ovsdb-client backup` writes one to stdout); [`crate::Log`] is
+//! what reads and writes files.
+//!
 //! Header parsing follows what the reference accepts, which is a little looser than
 //! `ovsdb(5)` says: the length may have leading blanks or a `+` (it is read with
 //! `strtoul`), and the hash may use upper-case hex digits. Everything else must be
@@ -12,9 +16,9 @@ use sha1::{Digest, Sha1};
 use crate::error::hex;
 
 /// The magic of a standalone database file.
-pub(crate) const MAGIC_STANDALONE: &str = "JSON";
+pub const MAGIC_STANDALONE: &str = "JSON";
 /// The magic of a clustered (Raft) database file.
-pub(crate) const MAGIC_CLUSTERED: &str = "CLUSTER";
+pub const MAGIC_CLUSTERED: &str = "CLUSTER";
 
 /// The most bytes of a header line that are read. The reference reads header lines into
 /// a fixed buffer and judges (and quotes) only what fits; a valid header is far shorter.
@@ -24,14 +28,17 @@ const LEAD: &[u8] = b"OVSDB ";
 
 /// A parsed header.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Header {
+pub struct Header {
+    /// [`MAGIC_STANDALONE`], [`MAGIC_CLUSTERED`], or another word (the caller judges).
     pub magic: String,
+    /// Bytes of the record's text, its trailing LF included.
     pub length: u64,
+    /// SHA-1 of those bytes.
     pub sha1: [u8; 20],
 }
 
 /// Parses a header line (with its LF). `None` if it is not a valid header.
-pub(crate) fn parse(line: &[u8]) -> Option<Header> {
+pub fn parse(line: &[u8]) -> Option<Header> {
     let rest = line.strip_prefix(LEAD)?;
     let magic_len = rest.iter().position(|&b| b == b' ')?;
     let magic = std::str::from_utf8(&rest[..magic_len]).ok()?.to_string();
@@ -106,7 +113,7 @@ pub(crate) fn quoted_line(line: &[u8]) -> String {
 }
 
 /// SHA-1 of `data`.
-pub(crate) fn sha1(data: &[u8]) -> [u8; 20] {
+pub fn sha1(data: &[u8]) -> [u8; 20] {
     Sha1::digest(data).into()
 }
 
@@ -144,8 +151,9 @@ fn check_value(json: &Json) -> Result<(), String> {
     }
 }
 
-/// Appends a whole record (header, then `text` and the LF ending it) to `out`.
-pub(crate) fn frame(magic: &str, text: &str, out: &mut Vec<u8>) {
+/// Appends a whole record (header, then `text` and the LF ending it) to `out`. `text`
+/// must be one line (compact JSON), as every record this crate writes is.
+pub fn frame(magic: &str, text: &str, out: &mut Vec<u8>) {
     let mut hasher = Sha1::new();
     hasher.update(text.as_bytes());
     hasher.update(b"\n");
@@ -176,6 +184,13 @@ mod tests {
         let mut framed = Vec::new();
         frame("JSON", REAL_BODY, &mut framed);
         assert_eq!(framed, [REAL_HEADER, REAL_BODY.as_bytes(), b"\n"].concat());
+        // What `ovsdb-client backup` frames its records with; sha1("{}\n").
+        let mut framed = Vec::new();
+        frame(MAGIC_STANDALONE, "{}", &mut framed);
+        assert_eq!(
+            framed,
+            b"OVSDB JSON 3 5f36b2ea290645ee34d943220a14b54ee5ea5be5\n{}\n"
+        );
     }
 
     #[test]

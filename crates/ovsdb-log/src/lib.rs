@@ -19,13 +19,15 @@
 //!   swaps it in atomically: this is how compaction works.
 //! - [`lock`] holds the reference's lockfile (`.<db>.~lock~`, an fcntl write lock), so
 //!   our processes and Open vSwitch's exclude each other from one database file.
+//! - [`framing`] builds and parses the record headers, for programs that produce a
+//!   database file's bytes without a [`Log`] (`ovsdb-client backup`).
 //! - [`LogError`] formats every failure the way the reference words it, because
 //!   operators and scripts read these texts in logs and tool output.
 //!
 //! Clustered (Raft) database files are recognised and refused: see [`FileType`].
 
 mod error;
-mod framing;
+pub mod framing;
 mod fsutil;
 pub mod lock;
 mod log;

@@ -8,53 +8,21 @@
 use std::ffi::OsString;
 use std::io::Write;
 
+use ovs_daemon::getopt::{self, Getopt, HasArg, Opt};
+
 use crate::commands::{self, Ctx, COMMANDS};
-use crate::getopt::{HasArg, Item, OptSpec, Scanner};
 use crate::paths::{self, SchemaSource};
-use crate::vlog::Vlog;
 
 /// The options, in the order `--option` lists them.
-const OPTIONS: &[OptSpec] = &[
-    OptSpec {
-        long: "more",
-        has_arg: HasArg::No,
-        short: Some('m'),
-    },
-    OptSpec {
-        long: "rbac-role",
-        has_arg: HasArg::Required,
-        short: None,
-    },
-    OptSpec {
-        long: "cid",
-        has_arg: HasArg::Required,
-        short: None,
-    },
-    OptSpec {
-        long: "election-timer",
-        has_arg: HasArg::Required,
-        short: None,
-    },
-    OptSpec {
-        long: "verbose",
-        has_arg: HasArg::Optional,
-        short: Some('v'),
-    },
-    OptSpec {
-        long: "help",
-        has_arg: HasArg::No,
-        short: Some('h'),
-    },
-    OptSpec {
-        long: "option",
-        has_arg: HasArg::No,
-        short: Some('o'),
-    },
-    OptSpec {
-        long: "version",
-        has_arg: HasArg::No,
-        short: Some('V'),
-    },
+const OPTIONS: &[Opt] = &[
+    Opt::new("more", Some('m'), HasArg::No),
+    Opt::new("rbac-role", None, HasArg::Required),
+    Opt::new("cid", None, HasArg::Required),
+    Opt::new("election-timer", None, HasArg::Required),
+    Opt::new("verbose", Some('v'), HasArg::Optional),
+    Opt::new("help", Some('h'), HasArg::No),
+    Opt::new("option", Some('o'), HasArg::No),
+    Opt::new("version", Some('V'), HasArg::No),
 ];
 
 /// Runs the tool; returns the exit status.
@@ -70,23 +38,25 @@ pub fn run(args: Vec<OsString>) -> i32 {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 
+    crate::vlog::init(&program);
+
     let mut ctx = Ctx {
         program: program.clone(),
         more: 0,
         rbac_role: None,
-        vlog: Vlog::new(&program),
         out: std::io::BufWriter::new(std::io::stdout()),
     };
-    let mut scanner = Scanner::new(OPTIONS, args.collect());
-    while let Some(item) = scanner.next() {
-        let (index, arg) = match item {
-            Item::Opt { index, arg } => (index, arg),
-            Item::Error(e) => {
+    let mut getopt = Getopt::gnu(args.collect(), OPTIONS);
+    for item in getopt.by_ref() {
+        let (name, arg) = match item {
+            Ok(opt) => (opt.name, opt.value),
+            // glibc names the program as it was invoked.
+            Err(e) => {
                 eprintln!("{argv0}: {e}");
                 return 1;
             }
         };
-        match OPTIONS[index].long {
+        match name {
             "more" => ctx.more += 1,
             "rbac-role" => ctx.rbac_role = arg,
             "cid" => {
@@ -106,13 +76,12 @@ pub fn run(args: Vec<OsString>) -> i32 {
                 }
             }
             "verbose" => {
-                if let Err(e) = ctx.vlog.apply_spec(arg.as_deref()) {
-                    let spec = arg.unwrap_or_default();
-                    return fatal(&program, &format!("processing \"{spec}\": {e}"));
+                if let Err(e) = ovs_daemon::vlog::set_verbosity(arg.as_deref()) {
+                    return fatal(&program, &e);
                 }
             }
             "help" => return print_stdout(&help(&program)),
-            "option" => return print_stdout(&option_list()),
+            "option" => return print_stdout(&getopt::option_list(OPTIONS)),
             "version" => {
                 return print_stdout(&format!(
                     "{program} (Open vSwitch) {}\n",
@@ -122,7 +91,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
             _ => {}
         }
     }
-    let operands = scanner.operands();
+    let operands = getopt.operands();
     let Some((name, rest)) = operands.split_first() else {
         return fatal(&program, "missing command name; use --help for help");
     };
@@ -212,23 +181,6 @@ fn atoll(s: &str) -> i64 {
     value
 }
 
-/// `--option`: every option, long form then short form, one per line.
-fn option_list() -> String {
-    let mut out = String::new();
-    for o in OPTIONS {
-        let (long_arg, short_arg) = match o.has_arg {
-            HasArg::No => ("", ""),
-            HasArg::Required => ("=ARG", "ARG"),
-            HasArg::Optional => ("=[ARG]", "[ARG]"),
-        };
-        out.push_str(&format!("--{}{long_arg}\n", o.long));
-        if let Some(c) = o.short {
-            out.push_str(&format!("-{c} {short_arg}\n"));
-        }
-    }
-    out
-}
-
 /// `--help`.
 pub fn help(program: &str) -> String {
     let schema = match paths::default_schema() {
@@ -313,7 +265,7 @@ mod tests {
     #[test]
     fn option_list_matches_the_reference() {
         assert_eq!(
-            option_list(),
+            getopt::option_list(OPTIONS),
             "--more\n-m \n--rbac-role=ARG\n--cid=ARG\n--election-timer=ARG\n\
              --verbose=[ARG]\n-v [ARG]\n--help\n-h \n--option\n-o \n--version\n-V \n"
         );

@@ -19,7 +19,9 @@ use ovsdb_log::{ErrorKind, FileType, LockHolder, Log, LogError, OpenMode};
 
 use crate::dbfile::{self, Fatal};
 use crate::paths::{self, SchemaSource};
-use crate::vlog::Vlog;
+use crate::vlog::LOCKFILE;
+use ovs_daemon::util;
+use ovs_daemon::vlog;
 
 /// What a command has to work with.
 pub struct Ctx {
@@ -29,7 +31,6 @@ pub struct Ctx {
     pub more: usize,
     /// `--rbac-role` (accepted; role-based access control is not implemented).
     pub rbac_role: Option<String>,
-    pub vlog: Vlog,
     /// Standard output (buffered, flushed when the command ends, also after a
     /// failure).
     pub out: std::io::BufWriter<std::io::Stdout>,
@@ -144,7 +145,7 @@ fn schema_arg(args: &[String], i: usize) -> SchemaSource {
 }
 
 /// Logs the reference's warnings for a lock that could not be taken.
-fn warn_lock(vlog: &mut Vlog, e: &LogError) {
+fn warn_lock(e: &LogError) {
     let ErrorKind::Lock {
         lockfile,
         holder,
@@ -155,68 +156,61 @@ fn warn_lock(vlog: &mut Vlog, e: &LogError) {
     };
     match holder {
         LockHolder::Unknown => {
-            let why = dbfile::strerror(source);
+            let why = util::error_text(source);
             let lockfile = lockfile.display();
-            vlog.warn(
-                "lockfile",
-                &format!("{lockfile}: failed to open lock file: {why}"),
-            );
-            vlog.warn(
-                "lockfile",
-                &format!("{lockfile}: failed to lock file: {why}"),
-            );
+            vlog::warn!(LOCKFILE, "{lockfile}: failed to open lock file: {why}");
+            vlog::warn!(LOCKFILE, "{lockfile}: failed to lock file: {why}");
         }
         _ => {
             if let Some(w) = e.lock_warning() {
-                vlog.warn("lockfile", &w);
+                vlog::warn!(LOCKFILE, "{w}");
             }
         }
     }
 }
 
 /// A failed open: warns about a lock held elsewhere, then reports the error.
-fn open_failed(ctx: &mut Ctx, path: &str, e: LogError) -> Failure {
-    warn_lock(&mut ctx.vlog, &e);
+fn open_failed(path: &str, e: LogError) -> Failure {
+    warn_lock(&e);
     dbfile::open_error(path, e).into()
 }
 
 /// The reference's `<file>: failed to lock lockfile (<why>)` of compact and convert.
-fn lock_failed(ctx: &mut Ctx, path: &Path, e: LogError) -> Failure {
-    warn_lock(&mut ctx.vlog, &e);
+fn lock_failed(path: &Path, e: LogError) -> Failure {
+    warn_lock(&e);
     match e.kind() {
         ErrorKind::Lock { source, .. } => Failure::Fatal(Fatal(format!(
             "{}: failed to lock lockfile ({})",
             path.display(),
-            dbfile::strerror(source)
+            util::error_text(source)
         ))),
         _ => e.into(),
     }
 }
 
-fn create(ctx: &mut Ctx, args: &[String]) -> Outcome {
+fn create(_ctx: &mut Ctx, args: &[String]) -> Outcome {
     let db = db_arg(args, 0);
     let schema = dbfile::read_schema_file(&schema_arg(args, 1))?;
     let mut log = match Log::open(&db, OpenMode::CreateExcl, true) {
         Ok(log) => log,
-        Err(e) => return Err(open_failed(ctx, &db, e)),
+        Err(e) => return Err(open_failed(&db, e)),
     };
     log.write_record(&schema.to_json())?;
     log.commit(true)?;
     Ok(0)
 }
 
-fn compact(ctx: &mut Ctx, args: &[String]) -> Outcome {
+fn compact(_ctx: &mut Ctx, args: &[String]) -> Outcome {
     let db = db_arg(args, 0);
     let comment = format!("compacted by ovsdb-tool {}", crate::OVS_VERSION);
-    compact_or_convert(ctx, &db, args.get(1).map(String::as_str), None, &comment)
+    compact_or_convert(&db, args.get(1).map(String::as_str), None, &comment)
 }
 
-fn convert(ctx: &mut Ctx, args: &[String]) -> Outcome {
+fn convert(_ctx: &mut Ctx, args: &[String]) -> Outcome {
     let db = db_arg(args, 0);
     let schema = dbfile::read_schema_file(&schema_arg(args, 1))?;
     let comment = format!("converted by ovsdb-tool {}", crate::OVS_VERSION);
     compact_or_convert(
-        ctx,
         &db,
         args.get(2).map(String::as_str),
         Some(Arc::new(schema)),
@@ -229,7 +223,6 @@ fn convert(ctx: &mut Ctx, args: &[String]) -> Outcome {
 /// point to, locks what it writes before reading anything, and overwrites an existing
 /// `dst` only if it is a standalone database (or empty).
 fn compact_or_convert(
-    ctx: &mut Ctx,
     src: &str,
     dst: Option<&str>,
     new_schema: Option<Arc<ovsdb::DatabaseSchema>>,
@@ -240,20 +233,20 @@ fn compact_or_convert(
     let Some(dst) = dst else {
         // Lock the database and its replacement before reading anything, as the
         // reference does; the replacement is then written without locking again.
-        let _src_lock = LockFile::lock(&src).map_err(|e| lock_failed(ctx, &src, e))?;
+        let _src_lock = LockFile::lock(&src).map_err(|e| lock_failed(&src, e))?;
         let tmp = PathBuf::from(format!("{src_name}.tmp"));
-        let _tmp_lock = LockFile::lock(&tmp).map_err(|e| lock_failed(ctx, &tmp, e))?;
+        let _tmp_lock = LockFile::lock(&tmp).map_err(|e| lock_failed(&tmp, e))?;
         let log = Log::open(&src_name, OpenMode::ReadWrite, false)
-            .map_err(|e| open_failed(ctx, &src_name, e))?;
+            .map_err(|e| open_failed(&src_name, e))?;
         let mut loaded = dbfile::replay(log, new_schema)?;
         let replacer = loaded.log.replace_start()?;
         dbfile::replace(&mut loaded.log, replacer, &loaded.db, comment)?;
         return Ok(0);
     };
     let dst = follow_symlinks(Path::new(dst));
-    let _lock = LockFile::lock(&dst).map_err(|e| lock_failed(ctx, &dst, e))?;
-    let log = Log::open(&src_name, OpenMode::ReadOnly, false)
-        .map_err(|e| open_failed(ctx, &src_name, e))?;
+    let _lock = LockFile::lock(&dst).map_err(|e| lock_failed(&dst, e))?;
+    let log =
+        Log::open(&src_name, OpenMode::ReadOnly, false).map_err(|e| open_failed(&src_name, e))?;
     let loaded = dbfile::replay(log, new_schema)?;
     let dst_name = dst.to_string_lossy().into_owned();
     // The reference overwrites an existing target in place, so it keeps its owner and
@@ -275,7 +268,7 @@ fn compact_or_convert(
         Err(e) => {
             return Err(Failure::Fatal(Fatal(format!(
                 "I/O error: {dst_name}: create failed ({})",
-                dbfile::strerror(&e)
+                util::error_text(&e)
             ))))
         }
     }
@@ -359,7 +352,7 @@ fn raft_header(path: &str) -> Result<Json, Fatal> {
     let io = |e: std::io::Error| {
         Fatal(format!(
             "I/O error: {path}: read error ({})",
-            dbfile::strerror(&e)
+            util::error_text(&e)
         ))
     };
     let mut reader = std::io::BufReader::new(std::fs::File::open(path).map_err(io)?);
@@ -461,7 +454,7 @@ fn parse_transaction(text: &str) -> Result<Json, Fatal> {
 
 fn query(ctx: &mut Ctx, args: &[String]) -> Outcome {
     let (db, txn) = db_and_transaction(args);
-    let log = Log::open(&db, OpenMode::ReadOnly, false).map_err(|e| open_failed(ctx, &db, e))?;
+    let log = Log::open(&db, OpenMode::ReadOnly, false).map_err(|e| open_failed(&db, e))?;
     let loaded = dbfile::replay(log, None)?;
     let params = parse_transaction(txn)?;
     let execution = execute_params(&loaded.db, &params, &ExecContext::new(Instant::now()));
@@ -492,7 +485,7 @@ fn query(ctx: &mut Ctx, args: &[String]) -> Outcome {
 
 fn transact(ctx: &mut Ctx, args: &[String]) -> Outcome {
     let (db, txn) = db_and_transaction(args);
-    let log = Log::open(&db, OpenMode::ReadWrite, true).map_err(|e| open_failed(ctx, &db, e))?;
+    let log = Log::open(&db, OpenMode::ReadWrite, true).map_err(|e| open_failed(&db, e))?;
     let mut loaded = dbfile::replay(log, None)?;
     let params = parse_transaction(txn)?;
     let execution = execute_params(&loaded.db, &params, &ExecContext::new(Instant::now()));

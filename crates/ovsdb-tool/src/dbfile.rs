@@ -12,6 +12,8 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
+use ovs_daemon::util;
+use ovs_hash_order::{scan_to_depth, Shape};
 use ovs_json::{Json, Object};
 use ovsdb::file::{apply_record, snapshot_record};
 use ovsdb::schema::DatabaseSchema;
@@ -19,8 +21,6 @@ use ovsdb::storage::now_ms;
 use ovsdb::{Database, Error};
 use ovsdb_log::{ErrorKind, FileType, Log, LogError, OpenMode};
 
-use crate::hash_order::iteration_order;
-use crate::key_order;
 use crate::paths::SchemaSource;
 
 /// A failure to report: the text after `ovsdb-tool: `.
@@ -84,28 +84,24 @@ pub fn read_schema_file(source: &SchemaSource) -> Result<DatabaseSchema, Fatal> 
             "failed to read schema: \"{path}\" could not be read as JSON ({why})"
         ))
     };
-    let mut file = File::open(path)
-        .map_err(|e| unreadable(format!("error opening \"{path}\": {}", strerror(&e))))?;
+    let mut file = File::open(path).map_err(|e| {
+        unreadable(format!(
+            "error opening \"{path}\": {}",
+            util::error_text(&e)
+        ))
+    })?;
     let mut text = Vec::new();
-    file.read_to_end(&mut text)
-        .map_err(|e| unreadable(format!("error reading JSON stream: {}", strerror(&e))))?;
+    file.read_to_end(&mut text).map_err(|e| {
+        unreadable(format!(
+            "error reading JSON stream: {}",
+            util::error_text(&e)
+        ))
+    })?;
     let json = ovs_json::parse_bytes_lossy(&text).map_err(|e| unreadable(e.to_string()))?;
     DatabaseSchema::from_json(&json).map_err(|mut e| {
         e.details = format!("failed to parse \"{path}\" as ovsdb schema: {}", e.details);
         Fatal::from(e)
     })
-}
-
-/// The C library's text for an I/O error, without Rust's ` (os error N)`.
-pub fn strerror(e: &std::io::Error) -> String {
-    let text = e.to_string();
-    match e.raw_os_error() {
-        Some(code) => text
-            .strip_suffix(&format!(" (os error {code})"))
-            .unwrap_or(&text)
-            .to_string(),
-        None => text,
-    }
 }
 
 /// Reads the schema record (record 0) of an open log.
@@ -156,8 +152,8 @@ pub fn replay(mut log: Log, as_schema: Option<Arc<DatabaseSchema>>) -> Result<Lo
     Ok(Loaded { db, log })
 }
 
-/// Reads the member order of records back from the file (see [`key_order`]): the
-/// log hands out parsed records, which have lost it.
+/// Reads the member order of records back from the file (see [`Shape`]): the log
+/// hands out parsed records, which have lost it.
 pub struct KeyOrderReader {
     path: std::path::PathBuf,
     /// Opened on first use; `None` after a failure, when sorted order is used.
@@ -174,55 +170,41 @@ impl KeyOrderReader {
 
     /// The member order of the record stored between offsets `start` and `end`
     /// (header line included); empty if it cannot be read.
-    pub fn order(&mut self, start: u64, end: u64) -> key_order::KeyTree {
+    pub fn order(&mut self, start: u64, end: u64) -> Shape {
         use std::os::unix::fs::FileExt;
         if self.file.is_none() {
             self.file = File::open(&self.path).ok();
         }
         let (Some(file), Ok(len)) = (&self.file, usize::try_from(end.saturating_sub(start))) else {
-            return key_order::KeyTree::default();
+            return Shape::Leaf;
         };
         let mut bytes = vec![0u8; len];
         if file.read_exact_at(&mut bytes, start).is_err() {
-            return key_order::KeyTree::default();
+            return Shape::Leaf;
         }
         let body = match bytes.iter().position(|&b| b == b'\n') {
             Some(nl) => &bytes[nl + 1..],
             None => &bytes[..],
         };
-        key_order::scan(body, 3).unwrap_or_default()
+        // A record's tables, rows and column names are all that is iterated.
+        scan_to_depth(body, 3)
     }
 }
 
 /// The names of `object`'s members in the reference's iteration order, given the
-/// text order in `tree` (members missing from it go last, sorted).
-pub fn members_in_order<'a>(object: &'a Object, tree: &key_order::KeyTree) -> Vec<&'a str> {
-    let in_text: Vec<&str> = tree
-        .members
-        .iter()
-        .map(|(n, _)| n.as_str())
-        .filter(|n| object.contains_key(*n))
-        .collect();
-    let mut order: Vec<&'a str> = iteration_order(&in_text)
+/// text order in `shape` (members missing from it go last, sorted).
+pub fn members_in_order<'a>(object: &'a Object, shape: &Shape) -> Vec<&'a str> {
+    shape
+        .object_members(object)
         .into_iter()
-        .filter_map(|n| object.get_key_value(n).map(|(k, _)| k.as_str()))
-        .collect();
-    for k in object.keys() {
-        if !in_text.contains(&k.as_str()) {
-            order.push(k.as_str());
-        }
-    }
-    order
+        .map(|(name, _)| name)
+        .collect()
 }
 
 /// A record reduced to what `schema` knows, after checking that each value it keeps
 /// fits the schema (types, sizes and constraints), in the order the reference checks
 /// them, so that the first error reported is the same.
-fn for_schema(
-    schema: &DatabaseSchema,
-    record: &Json,
-    order: &key_order::KeyTree,
-) -> Result<Json, Fatal> {
+fn for_schema(schema: &DatabaseSchema, record: &Json, order: &Shape) -> Result<Json, Fatal> {
     let Some(members) = record.as_object() else {
         return Ok(record.clone());
     };
@@ -241,7 +223,7 @@ fn for_schema(
             out.insert(tname.to_string(), value.clone());
             continue;
         };
-        let table_order = order.child(tname);
+        let table_order = order.member(tname);
         let mut kept_rows = Object::new();
         for uuid in members_in_order(rows, table_order) {
             let row = &rows[uuid];
@@ -250,7 +232,7 @@ fn for_schema(
                 continue;
             };
             let mut kept = Object::new();
-            for cname in members_in_order(columns, table_order.child(uuid)) {
+            for cname in members_in_order(columns, table_order.member(uuid)) {
                 let Some(column) = table.column(cname).filter(|c| !c.name.starts_with('_')) else {
                     continue;
                 };

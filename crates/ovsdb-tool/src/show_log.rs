@@ -23,13 +23,13 @@
 use std::collections::HashMap;
 use std::io::Write;
 
+use ovs_hash_order::Shape;
 use ovs_json::{Json, Object};
 use ovsdb::schema::DatabaseSchema;
 use ovsdb::Datum;
 use ovsdb_log::{Log, OpenMode};
 
 use crate::dbfile::{members_in_order, open_error, Fatal, KeyOrderReader};
-use crate::key_order::KeyTree;
 use crate::timefmt;
 
 /// Prints the records of `path` to `out` with verbosity `more` (the number of `-m`).
@@ -101,7 +101,7 @@ fn format_date(date: i64) -> String {
 fn changes(
     out: &mut String,
     record: &Object,
-    order: &KeyTree,
+    order: &Shape,
     names: &mut HashMap<String, String>,
     schema: Option<&DatabaseSchema>,
     more: usize,
@@ -122,7 +122,7 @@ fn changes(
             first = false;
         }
         let table_schema = schema.and_then(|s| s.table(tname));
-        let table_order = order.child(tname);
+        let table_order = order.member(tname);
         for uuid in members_in_order(rows, table_order) {
             let row = &rows[uuid];
             let short = prefix8(uuid);
@@ -143,7 +143,7 @@ fn changes(
             match row {
                 Json::Object(columns) => {
                     if more > 1 {
-                        for cname in members_in_order(columns, table_order.child(uuid)) {
+                        for cname in members_in_order(columns, table_order.member(uuid)) {
                             let value = &columns[cname];
                             let column = table_schema.and_then(|t| t.column(cname));
                             out.push_str(&format!("    {cname}={}\n", value_text(value, column)));

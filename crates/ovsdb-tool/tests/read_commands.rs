@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{assert_same, real_db, test_dir, tool_ok, Tool, HISTORY, SCHEMA};
+use support::{assert_same, command, real_db, test_dir, tool_ok, Tool, HISTORY, SCHEMA};
 
 /// Every read-only command on a database with a real history, and on its compacted
 /// form (written by the real tool).
@@ -176,6 +176,38 @@ fn usage_and_options_match() {
         &["schema-name", SCHEMA],
     ] {
         assert_same(path, args);
+    }
+}
+
+/// The environment the command line and the default paths depend on: glibc's
+/// `POSIXLY_CORRECT` ends the options at the first operand, and an empty
+/// `OVS_SYSCONFDIR` still places the default database (`/openvswitch/conf.db`).
+#[test]
+fn environment_matches() {
+    let dir = test_dir("environment_matches");
+    let path = dir.path();
+    real_db(path, "t.db", &[]);
+    for (var, value, args) in [
+        ("POSIXLY_CORRECT", "1", &["db-name", "t.db", "-V"][..]),
+        ("POSIXLY_CORRECT", "1", &["-m", "db-name", "--", "t.db"]),
+        ("POSIXLY_CORRECT", "1", &["-V", "db-name", "t.db"]),
+        ("OVS_SYSCONFDIR", "", &["db-name"]),
+        ("OVS_SYSCONFDIR", "", &["--help"]),
+    ] {
+        let run = |t: Tool| {
+            let out = testkit::run(
+                command(t, path)
+                    .env_remove("OVS_DBDIR")
+                    .env(var, value)
+                    .args(args),
+            );
+            (out.code(), out.stdout, out.stderr)
+        };
+        assert_eq!(
+            run(Tool::Ours),
+            run(Tool::Real),
+            "{var}={value:?} ovsdb-tool {args:?}: ours (left) vs reference (right)"
+        );
     }
 }
 

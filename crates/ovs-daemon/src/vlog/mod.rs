@@ -26,7 +26,8 @@
 //! ```
 //!
 //! Logging is safe from any thread; formatting happens only when some destination
-//! takes the message.
+//! takes the message. Command-line tools (`ovsdb-tool`, `ovsdb-client`) log through
+//! the same code, set up with [`init_tool`] instead of [`init`].
 
 mod commands;
 mod level;
@@ -34,6 +35,7 @@ mod macros;
 mod options;
 mod pattern;
 mod ratelimit;
+mod reference_modules;
 mod spec;
 mod syslog;
 
@@ -55,6 +57,7 @@ pub use level::{facility_from_name, Destination, Level};
 pub use options::{handle_option, usage, OPTIONS};
 pub use pattern::Pattern;
 pub use ratelimit::RateLimit;
+pub use reference_modules::LIBRARY_MODULES;
 pub use spec::Spec;
 
 /// Modules of this crate, named as in the reference so that log lines and
@@ -218,6 +221,8 @@ struct Output {
     file: Option<LogFile>,
     file_name: Option<PathBuf>,
     syslog: syslog::Syslog,
+    /// Set by [`init_tool`]: a command-line tool, not a daemon.
+    tool: bool,
 }
 
 static OUTPUT: LazyLock<Mutex<Output>> = LazyLock::new(|| {
@@ -235,6 +240,7 @@ static OUTPUT: LazyLock<Mutex<Output>> = LazyLock::new(|| {
         file: None,
         file_name: None,
         syslog: syslog::Syslog::new(),
+        tool: false,
     })
 });
 
@@ -284,6 +290,28 @@ pub fn init(program: &str, modules: &[&Module]) {
         .chain(modules.iter().copied())
     {
         m.register();
+    }
+}
+
+/// Sets up logging for a command-line tool (`ovsdb-tool`, `ovsdb-client`) instead of
+/// [`init`]. `modules` are the module names its `-v` specs accept: those of the
+/// reference's build of that tool, which need not include this crate's own (the
+/// reference's ovsdb-tool refuses `daemon_unix`).
+///
+/// A tool differs from a daemon in two ways. It sends nothing to syslog, yet a
+/// message its syslog levels take still gets a sequence number, so the console
+/// lines are numbered as the reference's are. And a relative `--log-file` name is
+/// kept as given, as the reference keeps it ("opened log file x.log"): a tool never
+/// changes directory, so the name cannot go stale.
+pub fn init_tool(program: &str, modules: &[&str]) {
+    {
+        let mut out = output();
+        out.program = program.to_string();
+        out.tool = true;
+        out.syslog.set_method(syslog::Method::Null);
+    }
+    for name in modules {
+        register_name(name);
     }
 }
 
@@ -339,8 +367,9 @@ fn emit(module: &ModuleState, level: Level, message: &str, allowed: [bool; 3]) {
     let out = &mut *out;
     let to_console = wants(Destination::Console);
     let to_syslog = wants(Destination::Syslog) && out.syslog.is_active();
+    let numbered_for_syslog = to_syslog || (out.tool && wants(Destination::Syslog));
     let to_file = wants(Destination::File) && out.file.is_some();
-    if !(to_console || to_syslog || to_file) {
+    if !(to_console || numbered_for_syslog || to_file) {
         return;
     }
     out.sequence = out.sequence.wrapping_add(1);
@@ -480,12 +509,13 @@ pub fn disable_console() {
 }
 
 /// `--log-file[=FILE]`: opens FILE (default `$OVS_LOGDIR/<program>.log`) for
-/// appending and logs "opened log file FILE". A relative FILE is made absolute
-/// against the current directory, so that `vlog/reopen` after `--detach` (which
-/// changes to `/`) reopens the same file.
+/// appending and logs "opened log file FILE". In a daemon, a relative FILE is made
+/// absolute against the current directory, so that `vlog/reopen` after `--detach`
+/// (which changes to `/`) reopens the same file; a tool keeps it as given.
 pub fn set_log_file(path: Option<&Path>) -> Result<(), String> {
+    let tool = output().tool;
     let path = match path {
-        Some(p) if p.is_absolute() => p.to_path_buf(),
+        Some(p) if p.is_absolute() || tool => p.to_path_buf(),
         Some(p) => std::env::current_dir()
             .map(|cwd| cwd.join(p))
             .unwrap_or_else(|_| p.to_path_buf()),
@@ -503,7 +533,8 @@ fn open_log_file(path: &Path) -> Result<(), String> {
     let opened = OpenOptions::new()
         .append(true)
         .create(true)
-        .mode(0o640)
+        // As the reference creates it (before the umask).
+        .mode(0o660)
         .open(path)
         .and_then(|file| {
             let meta = file.metadata()?;

@@ -61,7 +61,8 @@ pub fn parse(spec: &str, find_module: impl Fn(&str) -> Option<String>) -> Result
             });
         }
         if word.eq_ignore_ascii_case("FACILITY") {
-            let rest = rest.trim_start_matches(SEPARATORS);
+            // The name is all that follows the one separator after the keyword, so
+            // "FACILITY::local0" is refused, as the reference refuses it.
             return facility_from_name(rest)
                 .map(Spec::Facility)
                 .ok_or_else(|| "invalid facility".to_string());
@@ -211,6 +212,10 @@ mod tests {
             Err("invalid facility".into())
         );
         assert_eq!(parse("FACILITY", modules), Err("invalid facility".into()));
+        assert_eq!(
+            parse("FACILITY::local0", modules),
+            Err("invalid facility".into())
+        );
         assert_eq!(
             parse("FACILITY:local1:info", modules),
             Err("invalid facility".into())

@@ -6,11 +6,11 @@ use crate::error::{fatal, Fatal, Result};
 use crate::rpc::Rpc;
 use crate::schema::{self, schema_to_json};
 use crate::session::{self, Ctx};
-use crate::shape::Shape;
 use crate::vlog;
+use ovs_hash_order::Shape;
 use ovs_json::{Json, Object};
 use ovsdb::{Atom, Datum, Type};
-use sha1::{Digest, Sha1};
+use ovsdb_log::framing::{frame, MAGIC_STANDALONE};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
@@ -94,27 +94,19 @@ pub fn backup(ctx: &mut Ctx, target: Option<Target>, _: Option<Rpc>, _: &[String
     record.insert("_is_diff".into(), Json::Bool(true));
 
     let mut bytes = Vec::new();
-    frame(&schema_to_json(&schema.schema).to_compact(), &mut bytes);
-    frame(&Json::Object(record).to_compact(), &mut bytes);
+    let schema_text = schema_to_json(&schema.schema).to_compact();
+    frame(MAGIC_STANDALONE, &schema_text, &mut bytes);
+    frame(
+        MAGIC_STANDALONE,
+        &Json::Object(record).to_compact(),
+        &mut bytes,
+    );
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(&bytes)
         .and_then(|()| stdout.flush())
         .map_err(|e| Fatal::io("/dev/stdout: write failed", &e))?;
     Ok(())
-}
-
-/// One record of a standalone database file: `OVSDB JSON <length> <sha1>`, then
-/// the JSON text and a newline (both counted by the length and the hash).
-fn frame(text: &str, out: &mut Vec<u8>) {
-    let mut hasher = Sha1::new();
-    hasher.update(text.as_bytes());
-    hasher.update(b"\n");
-    let digest = hasher.finalize();
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    out.extend_from_slice(format!("OVSDB JSON {} {hex}\n", text.len() + 1).as_bytes());
-    out.extend_from_slice(text.as_bytes());
-    out.push(b'\n');
 }
 
 pub fn restore(ctx: &mut Ctx, target: Option<Target>, _: Option<Rpc>, _: &[String]) -> Result<()> {
@@ -141,7 +133,7 @@ pub fn restore(ctx: &mut Ctx, target: Option<Target>, _: Option<Rpc>, _: &[Strin
             );
             return Err(Fatal::new(msg));
         }
-        vlog::info("ovsdb_client", &msg);
+        vlog::info!(vlog::OVSDB_CLIENT, "{}", msg);
     }
 
     // Empty every table, then insert every row under a name derived from its old
@@ -219,21 +211,5 @@ fn with_row_names(datum: &Datum, t: &Type) -> Json {
             Json::string("set"),
             Json::array(datum.keys().iter().map(|k| atom(k, key_ref))),
         ]),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn records_are_framed_like_the_log() {
-        let mut out = Vec::new();
-        frame("{}", &mut out);
-        // sha1("{}\n")
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "OVSDB JSON 3 5f36b2ea290645ee34d943220a14b54ee5ea5be5\n{}\n"
-        );
     }
 }

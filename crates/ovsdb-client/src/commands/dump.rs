@@ -4,11 +4,11 @@
 use super::{need_target, Target};
 use crate::cells::datum_cell;
 use crate::error::{fatal, Fatal, Result};
-use crate::order::{hash_string, hmap_order};
 use crate::rpc::Rpc;
 use crate::schema;
 use crate::session::{self, out, Ctx};
-use crate::shape::{to_reference_string, Shape};
+use ovs_hash_order::{hash_string, hmap_order};
+use ovs_hash_order::{to_reference_string, Shape};
 use ovs_json::Json;
 use ovs_table::Table;
 use ovsdb::{Atom, AtomicType, ColumnSchema, Datum, TableSchema, Type};

@@ -196,12 +196,7 @@ const COMMANDS: &[Command] = &[
 ];
 
 fn help(ctx: &mut Ctx, _: Option<Target>, _: Option<Rpc>, _: &[String]) -> Result<()> {
-    let rundir = connect::rundir();
-    session::out(&crate::help::usage(
-        &ctx.program,
-        &rundir.display().to_string(),
-        &crate::options::logdir(),
-    ));
+    session::out(&crate::help::usage(&ctx.program));
     Ok(())
 }
 

@@ -4,7 +4,7 @@
 //! Each COLUMN argument is a group of comma-separated column names and the flags
 //! `!initial`, `!insert`, `!delete`, `!modify`; each group becomes one monitor
 //! request. Rows are printed in the order the reference's hash map walks the
-//! update it received, which [`crate::shape`] reproduces.
+//! update it received, which [`ovs_hash_order::Shape`] reproduces.
 
 use super::monitor_print::{print_updates, print_updates2};
 use super::{need_target, Target};
@@ -13,7 +13,7 @@ use crate::error::{fatal, Fatal, Result};
 use crate::rpc::Rpc;
 use crate::schema;
 use crate::session::{self, error, out, Ctx};
-use crate::shape::Shape;
+use ovs_hash_order::Shape;
 use ovs_json::rpc::Message;
 use ovs_json::{Json, Object};
 use ovsdb::{ColumnSchema, TableSchema};

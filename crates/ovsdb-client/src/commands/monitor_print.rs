@@ -5,7 +5,7 @@
 use super::monitor::Monitored;
 use crate::cells::{empty_cell, json_cell};
 use crate::session::error;
-use crate::shape::Shape;
+use ovs_hash_order::Shape;
 use ovs_json::Json;
 use ovs_table::{Cell, Printer, Table};
 

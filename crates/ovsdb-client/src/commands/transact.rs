@@ -8,7 +8,7 @@ use crate::error::{fatal, Fatal, Result};
 use crate::rpc::Rpc;
 use crate::schema::schema_to_json;
 use crate::session::{self, Ctx};
-use crate::shape::Shape;
+use ovs_hash_order::Shape;
 use ovs_json::Json;
 use ovsdb::DatabaseSchema;
 
@@ -38,7 +38,7 @@ fn run_transaction(ctx: &mut Ctx, args: &[String], read_only: bool) -> Result<()
         params.push(Json::object([("op", Json::string("abort"))]));
     }
     // The debug log shows the operations as the reference parsed them.
-    let mut params_shape = crate::shape::scan(text.as_bytes());
+    let mut params_shape = ovs_hash_order::scan(text.as_bytes());
     if let (true, Shape::Array(items)) = (read_only, &mut params_shape) {
         items.push(Shape::flat_object(["op"]));
     }

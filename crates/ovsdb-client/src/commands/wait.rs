@@ -9,8 +9,8 @@ use crate::connect;
 use crate::error::{fatal, Result};
 use crate::rpc::{Rpc, RpcError};
 use crate::session::Ctx;
-use crate::shape::Shape;
 use crate::vlog::{self, Level};
+use ovs_hash_order::Shape;
 use ovs_json::rpc::Message;
 use ovs_json::Json;
 use std::time::{Duration, Instant};
@@ -55,23 +55,22 @@ pub fn wait(_ctx: &mut Ctx, _: Option<Target>, _: Option<Rpc>, args: &[String]) 
     let mut quiet = false;
     loop {
         let level = if quiet { Level::Dbg } else { Level::Info };
-        vlog::log("reconnect", level, &format!("{server}: connecting..."));
+        vlog::log_at!(vlog::RECONNECT, level, "{server}: connecting...");
         match connect::open_active(&server) {
             Ok(mut rpc) => {
-                vlog::info("reconnect", &format!("{server}: connected"));
+                vlog::info!(vlog::RECONNECT, "{server}: connected");
                 quiet = false;
                 let connected_at = Instant::now();
                 match wait_on(&mut rpc, &txn) {
                     Ok(()) => return Ok(()),
                     Err(e) => {
                         match &e {
-                            RpcError::Eof => vlog::info(
-                                "reconnect",
-                                &format!("{server}: connection closed by peer"),
-                            ),
-                            other => vlog::warn(
-                                "reconnect",
-                                &format!("{server}: connection dropped ({other})"),
+                            RpcError::Eof => {
+                                vlog::info!(vlog::RECONNECT, "{server}: connection closed by peer")
+                            }
+                            other => vlog::warn!(
+                                vlog::RECONNECT,
+                                "{server}: connection dropped ({other})"
                             ),
                         }
                         // A connection that stayed up at least one backoff interval
@@ -86,13 +85,11 @@ pub fn wait(_ctx: &mut Ctx, _: Option<Target>, _: Option<Rpc>, args: &[String]) 
             }
             Err(e) => {
                 if backoff < MAX_BACKOFF_MS {
-                    vlog::log(
-                        "reconnect",
+                    vlog::log_at!(
+                        vlog::RECONNECT,
                         level,
-                        &format!(
-                            "{server}: connection attempt failed ({})",
-                            crate::error::os_text(&e)
-                        ),
+                        "{server}: connection attempt failed ({})",
+                        crate::error::os_text(&e)
                     );
                 }
                 backoff = next_backoff(&server, backoff, &mut quiet);
@@ -109,17 +106,15 @@ fn next_backoff(server: &str, backoff: u64, quiet: &mut bool) -> u64 {
         MIN_BACKOFF_MS
     } else if backoff < MAX_BACKOFF_MS / 2 {
         let next = backoff * 2;
-        vlog::info(
-            "reconnect",
-            &format!("{server}: waiting {} seconds before reconnect", next / 1000),
+        vlog::info!(
+            vlog::RECONNECT,
+            "{server}: waiting {} seconds before reconnect",
+            next / 1000
         );
         next
     } else {
         if backoff < MAX_BACKOFF_MS {
-            vlog::info(
-                "reconnect",
-                &format!("{server}: continuing to reconnect in the background but suppressing further logging"),
-            );
+            vlog::info!(vlog::RECONNECT, "{server}: continuing to reconnect in the background but suppressing further logging");
             *quiet = true;
         }
         MAX_BACKOFF_MS
@@ -141,9 +136,11 @@ fn wait_on(rpc: &mut Rpc, txn: &[Json]) -> Result<(), RpcError> {
         match received.message {
             Message::Reply { id: rid, .. } if rid == id => return Ok(()),
             Message::Error { id: rid, error } if rid == id => {
-                vlog::warn(
-                    "ovsdb_client",
-                    &format!("{}: wait failed: {}", rpc.name(), error.to_compact()),
+                vlog::warn!(
+                    vlog::OVSDB_CLIENT,
+                    "{}: wait failed: {}",
+                    rpc.name(),
+                    error.to_compact()
                 );
                 return Ok(());
             }

@@ -1,63 +1,14 @@
-//! The order in which the reference walks the members of a JSON object or the
-//! tables and columns of a schema.
+//! The iteration order of the reference's hash maps, simulated from their insertions.
 //!
-//! Open vSwitch keeps object members, tables and columns in string hash maps and
-//! prints several things (`list-tables`, `list-columns`, monitor rows, some error
-//! texts) in whatever order those maps iterate. That order is deterministic: it
-//! depends only on the names and the order in which they were inserted. This module
-//! reproduces it, so our output lines up with the reference's.
-//!
-//! The map hashes a name with a 32-bit Murmur3-style function (basis 0) over its
-//! bytes, keeps a power-of-two number of buckets, pushes each entry onto the front of
-//! its bucket's chain, grows when it holds more than two entries per bucket (a regrow
-//! re-pushes every chain front to back, reversing it) and iterates bucket by bucket.
+//! A map keeps a power-of-two number of buckets, pushes each new entry onto the front
+//! of its bucket's chain, grows when it holds more than two entries per bucket (to at
+//! least four buckets; a regrow re-pushes every chain front to back, which reverses
+//! it), and iterates bucket by bucket, each chain from its front.
 
-/// The reference's `hash_string(s, 0)`.
-pub fn hash_string(s: &str) -> u32 {
-    hash_bytes(s.as_bytes(), 0)
-}
+use crate::hash::hash_string;
 
-fn hash_bytes(bytes: &[u8], basis: u32) -> u32 {
-    let mut hash = basis;
-    let mut chunks = bytes.chunks_exact(4);
-    for chunk in &mut chunks {
-        hash = mix(
-            hash,
-            u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]),
-        );
-    }
-    let tail = chunks.remainder();
-    if !tail.is_empty() {
-        let mut word = [0u8; 4];
-        word[..tail.len()].copy_from_slice(tail);
-        hash = mix(hash, u32::from_le_bytes(word));
-    }
-    finish(hash ^ bytes.len() as u32)
-}
-
-fn mix(hash: u32, data: u32) -> u32 {
-    let mut hash = hash;
-    if data != 0 {
-        let d = data
-            .wrapping_mul(0xcc9e_2d51)
-            .rotate_left(15)
-            .wrapping_mul(0x1b87_3593);
-        hash ^= d;
-    }
-    hash.rotate_left(13)
-        .wrapping_mul(5)
-        .wrapping_add(0xe654_6b64)
-}
-
-fn finish(mut hash: u32) -> u32 {
-    hash ^= hash >> 16;
-    hash = hash.wrapping_mul(0x85eb_ca6b);
-    hash ^= hash >> 13;
-    hash = hash.wrapping_mul(0xc2b2_ae35);
-    hash ^ (hash >> 16)
-}
-
-/// The bucket mask a map grows to when it holds `count` entries.
+/// The bucket mask a map grows to when it holds `count` entries: the smallest
+/// `2^k - 1` covering `count / 2`, and at least 3 once it is not 0.
 fn grown_mask(count: usize) -> usize {
     let mut mask = count / 2;
     let mut shift = 1;
@@ -65,7 +16,6 @@ fn grown_mask(count: usize) -> usize {
         mask |= mask >> shift;
         shift *= 2;
     }
-    // Once buckets are allocated there are at least four.
     mask | ((mask & 1) << 1)
 }
 
@@ -84,6 +34,7 @@ pub fn hmap_order<T>(entries: impl IntoIterator<Item = (u32, T)>) -> Vec<T> {
             if new_mask > mask {
                 let mut grown: Vec<Vec<(u32, T)>> = (0..=new_mask).map(|_| Vec::new()).collect();
                 for chain in buckets {
+                    // Walk each old chain from its front, pushing onto the new chains.
                     for (h, item) in chain.into_iter().rev() {
                         grown[h as usize & new_mask].push((h, item));
                     }
@@ -101,7 +52,7 @@ pub fn hmap_order<T>(entries: impl IntoIterator<Item = (u32, T)>) -> Vec<T> {
 
 /// The iteration order of a string hash map filled with `items` in the given order.
 /// `name` extracts each item's key; items with a key seen before are dropped (the
-/// reference replaces a repeated member in place).
+/// reference replaces a repeated member in place, so only its first place counts).
 pub fn iteration_order<T>(items: impl IntoIterator<Item = T>, name: impl Fn(&T) -> &str) -> Vec<T> {
     let mut seen = std::collections::HashSet::new();
     let entries: Vec<(u32, T)> = items
@@ -121,21 +72,40 @@ pub fn name_order<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> 
 mod tests {
     use super::*;
 
+    // Orders observed from the real ovsdb-tool 3.1 `show-log -m -m`.
     #[test]
-    fn hash_matches_known_values() {
-        // From an independent model of the algorithm whose iteration orders were
-        // checked against list-columns output of the real ovsdb-client; a change
-        // here would reorder every list-tables and list-columns output.
-        for (s, h) in [
-            ("", 0x0000_0000),
-            ("a", 0x2b03_8801),
-            ("Bridge", 0x19f1_9991),
-            ("name", 0xdbaf_43f0),
-            ("_uuid", 0xe9e0_2505),
-            ("external_ids", 0x94ea_518a),
-        ] {
-            assert_eq!(hash_string(s), h, "{s:?}");
-        }
+    fn matches_the_reference_for_a_vswitch_record() {
+        let tables = [
+            "Interface",
+            "Port",
+            "_date",
+            "Bridge",
+            "_is_diff",
+            "_comment",
+            "Open_vSwitch",
+        ];
+        let order: Vec<_> = name_order(tables)
+            .into_iter()
+            .filter(|t| !t.starts_with('_'))
+            .collect();
+        assert_eq!(order, ["Interface", "Port", "Bridge", "Open_vSwitch"]);
+        assert_eq!(
+            name_order(["name", "interfaces", "tag"]),
+            ["name", "interfaces", "tag"]
+        );
+        assert_eq!(
+            name_order(["interfaces", "name", "tag"]),
+            ["name", "interfaces", "tag"]
+        );
+    }
+
+    #[test]
+    fn matches_the_reference_for_many_columns() {
+        let cols = ["name", "i", "r", "b", "s", "m", "o", "p", "u", "e", "rng"];
+        assert_eq!(
+            name_order(cols),
+            ["name", "m", "rng", "u", "r", "e", "p", "b", "o", "i", "s"]
+        );
     }
 
     #[test]
@@ -173,8 +143,9 @@ mod tests {
 
     #[test]
     fn repeated_names_keep_their_first_place() {
-        let order = name_order(["a", "b", "a"]);
-        assert_eq!(order.len(), 2);
+        assert_eq!(name_order(["a", "b", "a"]), name_order(["a", "b"]));
+        // A map that allows duplicates keeps both.
+        assert_eq!(hmap_order([(7, "x"), (7, "y")]).len(), 2);
     }
 
     #[test]
@@ -187,5 +158,14 @@ mod tests {
         let mut expected: Vec<&str> = names.iter().map(String::as_str).collect();
         expected.sort();
         assert_eq!(sorted, expected);
+    }
+
+    #[test]
+    fn masks_grow_like_the_reference() {
+        assert_eq!(grown_mask(0), 0);
+        assert_eq!(grown_mask(2), 3);
+        assert_eq!(grown_mask(8), 7);
+        assert_eq!(grown_mask(16), 15);
+        assert_eq!(grown_mask(17), 15);
     }
 }
