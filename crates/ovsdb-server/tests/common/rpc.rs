@@ -92,6 +92,16 @@ impl Rpc {
         }
     }
 
+    /// A connection the server made to us (active remotes).
+    pub fn from_unix(s: UnixStream) -> Rpc {
+        Rpc::new(Stream::Unix(s))
+    }
+
+    /// A connection the server made to us over TCP (active remotes).
+    pub fn from_tcp(s: TcpStream) -> Rpc {
+        Rpc::new(Stream::Tcp(s))
+    }
+
     fn new(stream: Stream) -> Rpc {
         Rpc {
             stream,
@@ -291,6 +301,27 @@ impl Rpc {
     /// Waits for a notification `method` and returns its params; other messages
     /// stay in the inbox.
     #[track_caller]
+    /// Waits up to `timeout` for a request the server sends us (e.g. its `echo`
+    /// probe); returns the whole message.
+    #[allow(dead_code)]
+    pub fn request_from_server(&mut self, method: &str, timeout: std::time::Duration) -> Json {
+        let is_it = |m: &Json| {
+            m.get("method").and_then(Json::as_str) == Some(method)
+                && m.get("id").is_some_and(|id| !id.is_null())
+        };
+        if let Some(pos) = self.inbox.iter().position(is_it) {
+            return self.inbox.remove(pos).unwrap_or(Json::Null);
+        }
+        let deadline = Instant::now() + timeout;
+        loop {
+            match self.read_message(deadline) {
+                Msg::Message(m) if is_it(&m) => return m,
+                Msg::Message(m) => self.inbox.push_back(m),
+                other => panic!("waiting for a {method} request from the server: {other:?}"),
+            }
+        }
+    }
+
     pub fn notification(&mut self, method: &str) -> Json {
         let is_it = |m: &Json| m.get("method").and_then(Json::as_str) == Some(method);
         if let Some(pos) = self.inbox.iter().position(is_it) {
