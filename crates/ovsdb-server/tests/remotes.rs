@@ -17,9 +17,8 @@ fn accept_unix(l: &UnixListener, timeout: Duration) -> std::os::unix::net::UnixS
     l.set_nonblocking(true).expect("nonblocking");
     let mut got = None;
     wait_until(timeout, "the server to connect to our listener", || {
-        match l.accept() {
-            Ok((s, _)) => got = Some(s),
-            Err(_) => {}
+        if let Ok((s, _)) = l.accept() {
+            got = Some(s);
         }
         got.is_some()
     })
