@@ -69,9 +69,31 @@ impl Framer {
 
     /// The next complete message, if one is buffered.
     pub fn next_message(&mut self) -> Option<Result<Json, FrameError>> {
-        while self.scanned < self.buf.len() {
-            let b = self.buf[self.scanned];
-            self.scanned += 1;
+        let mut i = self.scanned;
+        while i < self.buf.len() {
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                    i += 1;
+                    continue;
+                }
+                // Strings are most of the bytes: skip to the next quote or backslash.
+                match find_quote_or_backslash(&self.buf[i..]) {
+                    None => i = self.buf.len(),
+                    Some(offset) => {
+                        i += offset;
+                        if self.buf[i] == b'\\' {
+                            self.escaped = true;
+                        } else {
+                            self.in_string = false;
+                        }
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            let b = self.buf[i];
+            i += 1;
             if !self.started {
                 match b {
                     b' ' | b'\t' | b'\n' | b'\r' => continue,
@@ -82,16 +104,6 @@ impl Framer {
                     }
                     _ => return Some(Err(self.malformed())),
                 }
-            }
-            if self.in_string {
-                if self.escaped {
-                    self.escaped = false;
-                } else if b == b'\\' {
-                    self.escaped = true;
-                } else if b == b'"' {
-                    self.in_string = false;
-                }
-                continue;
             }
             match b {
                 b'"' => self.in_string = true,
@@ -104,15 +116,17 @@ impl Framer {
                 b']' | b'}' => {
                     self.depth -= 1;
                     if self.depth == 0 {
-                        let end = self.scanned;
-                        let text: Vec<u8> = self.buf.drain(..end).collect();
+                        // Parsed in place; only then are its bytes dropped.
+                        let parsed = parse_bytes(&self.buf[..i]).map_err(FrameError::Parse);
+                        self.buf.drain(..i);
                         self.reset_scan();
-                        return Some(parse_bytes(&text).map_err(FrameError::Parse));
+                        return Some(parsed);
                     }
                 }
                 _ => {}
             }
         }
+        self.scanned = i;
         if self.buf.len() > self.max_message {
             return Some(Err(FrameError::TooLong {
                 limit: self.max_message,
@@ -143,4 +157,31 @@ impl Framer {
             }),
         }
     }
+}
+
+/// The index of the first `"` or `\\` in `bytes`, eight bytes at a time.
+fn find_quote_or_backslash(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        // A byte of `x` is zero where `w` has the character; the lowest flagged byte is
+        // exact (higher ones may be false alarms, and are never looked at).
+        let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+        let hits =
+            zero_byte(w ^ (ONES * u64::from(b'"'))) | zero_byte(w ^ (ONES * u64::from(b'\\')));
+        if hits != 0 {
+            return Some(base + (hits.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\')
+        .map(|p| base + p)
 }

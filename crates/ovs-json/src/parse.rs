@@ -221,7 +221,8 @@ impl<'a> Parser<'a> {
             b':' => Token::Colon,
             b'"' => return self.string(),
             b'-' | b'0'..=b'9' => return self.number(),
-            b'a'..=b'z' | b'A'..=b'Z' => return self.keyword(),
+            // Keywords start lowercase; `T` is an invalid character, as in the reference.
+            b'a'..=b'z' => return self.keyword(),
             _ => {
                 let what = if b.is_ascii_graphic() {
                     format!("'{}'", b as char)
@@ -240,7 +241,7 @@ impl<'a> Parser<'a> {
         while self
             .input
             .get(self.pos)
-            .is_some_and(|b| b.is_ascii_alphanumeric())
+            .is_some_and(|b| b.is_ascii_alphabetic())
         {
             self.pos += 1;
         }
@@ -281,6 +282,13 @@ impl<'a> Parser<'a> {
         let mut i = open + 1;
         let mut has_escape = false;
         let close = loop {
+            // Skip eight plain bytes at a time: most of a string needs no attention.
+            if let Some(chunk) = self.input.get(i..i + 8) {
+                if !crate::print::needs_escape(chunk) {
+                    i += 8;
+                    continue;
+                }
+            }
             let Some(&b) = self.input.get(i) else {
                 self.pos = self.input.len();
                 return Err(self.error_at(self.input.len(), "unexpected end of input"));

@@ -115,6 +115,71 @@ impl Message {
         }
     }
 
+    /// The wire form, consuming the message (no copy of its params or result).
+    pub fn into_json(self) -> Json {
+        match self {
+            Message::Request { method, params, id } => Json::object([
+                ("method", Json::String(method)),
+                ("params", Json::Array(params)),
+                ("id", id),
+            ]),
+            Message::Notify { method, params } => Json::object([
+                ("method", Json::String(method)),
+                ("params", Json::Array(params)),
+                ("id", Json::Null),
+            ]),
+            Message::Reply { result, id } => {
+                Json::object([("result", result), ("error", Json::Null), ("id", id)])
+            }
+            Message::Error { error, id } => Json::object([("error", error), ("id", id)]),
+        }
+    }
+
+    /// Appends the compact wire text of [`Message::to_json`] to `out`, without building
+    /// the message object.
+    pub fn write_compact(&self, out: &mut String) {
+        // Members in name order, as the object form prints them.
+        match self {
+            Message::Request { method, params, id } => {
+                out.push_str("{\"id\":");
+                id.append_compact(out);
+                out.push_str(",\"method\":");
+                crate::print::write_string(method, out);
+                out.push_str(",\"params\":");
+                write_array(params, out);
+                out.push('}');
+            }
+            Message::Notify { method, params } => {
+                out.push_str("{\"id\":null,\"method\":");
+                crate::print::write_string(method, out);
+                out.push_str(",\"params\":");
+                write_array(params, out);
+                out.push('}');
+            }
+            Message::Reply { result, id } => {
+                out.push_str("{\"error\":null,\"id\":");
+                id.append_compact(out);
+                out.push_str(",\"result\":");
+                result.append_compact(out);
+                out.push('}');
+            }
+            Message::Error { error, id } => {
+                out.push_str("{\"error\":");
+                error.append_compact(out);
+                out.push_str(",\"id\":");
+                id.append_compact(out);
+                out.push('}');
+            }
+        }
+    }
+
+    /// The compact wire text.
+    pub fn to_compact(&self) -> String {
+        let mut out = String::new();
+        self.write_compact(&mut out);
+        out
+    }
+
     /// The wire form.
     pub fn to_json(&self) -> Json {
         match self {
@@ -139,6 +204,17 @@ impl Message {
             }
         }
     }
+}
+
+fn write_array(items: &[Json], out: &mut String) {
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        item.append_compact(out);
+    }
+    out.push(']');
 }
 
 /// What can go wrong on a connection.
@@ -203,7 +279,7 @@ impl<S: Read + Write> Connection<S> {
     }
 
     pub fn send(&mut self, msg: &Message) -> Result<(), RpcError> {
-        let text = msg.to_json().to_compact();
+        let text = msg.to_compact();
         self.stream.write_all(text.as_bytes())?;
         self.stream.flush()?;
         Ok(())

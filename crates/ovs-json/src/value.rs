@@ -112,6 +112,12 @@ impl Json {
         out
     }
 
+    /// Appends the compact serialization to `out` (saves a copy when building a larger
+    /// text, such as a batch of messages).
+    pub fn append_compact(&self, out: &mut String) {
+        crate::print::write_compact(self, out);
+    }
+
     /// Pretty serialization in OVS's layout (`JSSF_PRETTY | JSSF_SORT`).
     pub fn to_pretty(&self) -> String {
         let mut out = String::new();

@@ -178,6 +178,11 @@ fn error_texts_and_positions_match_the_reference() {
             "[1.5e999]",
             "line 0, column 8, byte 8: number outside valid range",
         ),
+        ("[T]", "line 0, column 1, byte 1: invalid character 'T'"),
+        ("[True]", "line 0, column 1, byte 1: invalid character 'T'"),
+        ("[tRue]", "line 0, column 5, byte 5: invalid keyword 'tRue'"),
+        ("[nul1]", "line 0, column 4, byte 4: invalid keyword 'nul'"),
+        ("[x1]", "line 0, column 2, byte 2: invalid keyword 'x'"),
     ];
     for (text, expected) in cases {
         assert_eq!(err(text), expected, "input {text:?}");

@@ -387,7 +387,6 @@ fn timeout_ends_the_program_with_sigalrm() {
 /// keyword (`invalid keyword 'T'` at the end of the word) where the reference
 /// rejects the character itself (`invalid character 'T'` at its position).
 #[test]
-#[ignore = "needs the ovs-json keyword fix committed next"]
 fn json_syntax_errors_with_capitals_match_the_reference() {
     let env = custom_env("json_capitals");
     let mut failures = Vec::new();

@@ -6,6 +6,7 @@
 //! before the transact reply that caused it) hold by construction. The I/O layer only
 //! moves bytes between sockets and those outboxes.
 
+pub mod block_cache;
 pub mod file_storage;
 pub mod locks;
 pub mod log;
@@ -18,3 +19,6 @@ pub mod session;
 
 #[cfg(test)]
 mod server_tests;
+
+#[cfg(test)]
+mod monitor_tests;

@@ -4,13 +4,22 @@
 //! `{"old","new"}`; `monitor_cond` (v2) and `monitor_cond_since` (v3) report
 //! `initial|insert|delete|modify`, leave default values out of inserts, carry only
 //! differences in modifies, and filter rows by per-table conditions.
+//!
+//! Besides the JSON values, each kind of output can be written straight to compact
+//! text, byte for byte what serializing the JSON value would give: the server sends
+//! initial contents and updates that way, without building (and then dropping) a JSON
+//! tree per row. Monitors with the same definition get the same text, so
+//! [`Monitor::shape`] lets the server build each commit's update once per definition.
 
+use ovs_json::print::write_string;
 use ovs_json::{Json, Object};
+use ovsdb::atom::uuid_text;
 use ovsdb::condition::Conditions;
 use ovsdb::schema::{TableSchema, N_IMPLICIT};
 use ovsdb::{Changes, Database, Error, Result, Row};
+use std::hash::{Hash, Hasher};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Version {
     V1,
     V2,
@@ -55,7 +64,7 @@ impl Select {
 }
 
 /// The part of a monitor that watches one table.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TableMonitor {
     pub table: String,
     /// Column indexes, in request order, without duplicates.
@@ -69,6 +78,13 @@ impl TableMonitor {
     fn matches(&self, row: &Row) -> bool {
         self.conditions.as_ref().is_none_or(|c| c.evaluate_any(row))
     }
+
+    /// The monitored columns in the order a JSON object prints them (by name).
+    fn columns_by_name(&self, schema: &TableSchema) -> Vec<usize> {
+        let mut cols = self.columns.clone();
+        cols.sort_by(|a, b| schema.columns[*a].name.cmp(&schema.columns[*b].name));
+        cols
+    }
 }
 
 /// One monitor of one session.
@@ -78,6 +94,8 @@ pub struct Monitor {
     pub db: String,
     pub version: Version,
     pub tables: Vec<TableMonitor>,
+    /// See [`Monitor::shape`]; kept current when the definition changes.
+    shape: u64,
 }
 
 impl Monitor {
@@ -118,12 +136,210 @@ impl Monitor {
             }
             tables.push(tm);
         }
+        let shape = shape_of(version, &tables);
         Ok(Monitor {
             id,
             db: db_name.to_owned(),
             version,
             tables,
+            shape,
         })
+    }
+
+    /// A fingerprint of what this monitor reports (version and table monitors, not its
+    /// id): monitors with equal definitions have equal shapes, and receive the same
+    /// table-updates for a commit.
+    pub fn shape(&self) -> u64 {
+        self.shape
+    }
+
+    /// Whether `other` reports exactly what this monitor reports (ids aside).
+    pub fn same_definition(&self, other: &Monitor) -> bool {
+        self.version == other.version && self.tables == other.tables
+    }
+
+    /// Writes [`Monitor::initial`] as compact JSON text.
+    pub fn write_initial(&self, db: &Database, out: &mut String) {
+        let mut tables: Vec<&TableMonitor> =
+            self.tables.iter().filter(|tm| tm.select.initial).collect();
+        tables.sort_by(|a, b| a.table.cmp(&b.table));
+        let mut first_table = true;
+        out.push('{');
+        let mut buf = [0u8; 36];
+        for tm in tables {
+            let (Some(schema), Some(table)) = (db.schema.table(&tm.table), db.table(&tm.table))
+            else {
+                continue;
+            };
+            let mut rows: Vec<&Row> = table
+                .rows
+                .values()
+                .map(|r| &**r)
+                .filter(|r| tm.matches(r))
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            // By UUID, as the object of rows prints (the u128 orders like the bytes).
+            rows.sort_unstable_by_key(|r| r.uuid.as_u128());
+            let cols = tm.columns_by_name(schema);
+            if !first_table {
+                out.push(',');
+            }
+            first_table = false;
+            write_string(&tm.table, out);
+            out.push_str(":{");
+            let (kind, skip_defaults) = match self.version {
+                Version::V1 => ("\":{\"new\":", false),
+                _ => ("\":{\"initial\":", true),
+            };
+            for (i, row) in rows.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push('"');
+                out.push_str(uuid_text(&row.uuid, &mut buf));
+                out.push_str(kind);
+                write_row(schema, &cols, row, skip_defaults, out);
+                out.push('}');
+            }
+            out.push('}');
+        }
+        out.push('}');
+    }
+
+    /// Writes [`Monitor::updates`] as compact JSON text; false (and nothing written)
+    /// if there are none.
+    pub fn write_updates(&self, db: &Database, changes: &Changes, out: &mut String) -> bool {
+        let start = out.len();
+        let mut tables: Vec<&TableMonitor> = self.tables.iter().collect();
+        tables.sort_by(|a, b| a.table.cmp(&b.table));
+        let mut any_table = false;
+        let mut row_text = String::new();
+        let mut buf = [0u8; 36];
+        out.push('{');
+        for tm in tables {
+            let (Some(schema), Some(rows)) =
+                (db.schema.table(&tm.table), changes.tables.get(&tm.table))
+            else {
+                continue;
+            };
+            let cols = tm.columns_by_name(schema);
+            let table_start = out.len();
+            if any_table {
+                out.push(',');
+            }
+            write_string(&tm.table, out);
+            out.push_str(":{");
+            let mut any_row = false;
+            for (uuid, change) in rows {
+                let old = change.old.as_deref().filter(|r| tm.matches(r));
+                let new = change.new.as_deref().filter(|r| tm.matches(r));
+                row_text.clear();
+                if !self.write_row_update(schema, tm, &cols, old, new, &mut row_text) {
+                    continue;
+                }
+                if any_row {
+                    out.push(',');
+                }
+                any_row = true;
+                out.push('"');
+                out.push_str(uuid_text(uuid, &mut buf));
+                out.push_str("\":");
+                out.push_str(&row_text);
+            }
+            if any_row {
+                out.push('}');
+                any_table = true;
+            } else {
+                out.truncate(table_start);
+            }
+        }
+        if any_table {
+            out.push('}');
+        } else {
+            out.truncate(start);
+        }
+        any_table
+    }
+
+    /// Writes [`Monitor::row_update`] as compact JSON text; false if there is none.
+    fn write_row_update(
+        &self,
+        schema: &TableSchema,
+        tm: &TableMonitor,
+        cols: &[usize],
+        old: Option<&Row>,
+        new: Option<&Row>,
+        out: &mut String,
+    ) -> bool {
+        let v1 = self.version == Version::V1;
+        match (old, new) {
+            (None, Some(new)) if tm.select.insert => {
+                out.push_str(if v1 { "{\"new\":" } else { "{\"insert\":" });
+                write_row(schema, cols, new, !v1, out);
+                out.push('}');
+                true
+            }
+            (Some(old), None) if tm.select.delete => {
+                if v1 {
+                    out.push_str("{\"old\":");
+                    write_row(schema, cols, old, false, out);
+                    out.push('}');
+                } else {
+                    out.push_str("{\"delete\":null}");
+                }
+                true
+            }
+            (Some(old), Some(new)) if tm.select.modify => {
+                let changed: Vec<(usize, Option<ovsdb::Datum>)> = cols
+                    .iter()
+                    .filter_map(|&c| {
+                        let col = &schema.columns[c];
+                        let (o, n) = (old.get(c), new.get(c));
+                        if v1 {
+                            (*o != *n).then_some((c, None))
+                        } else {
+                            o.diff(&n, &col.type_).map(|d| (c, Some(d)))
+                        }
+                    })
+                    .collect();
+                if changed.is_empty() {
+                    return false;
+                }
+                if v1 {
+                    out.push_str("{\"new\":");
+                    write_row(schema, cols, new, false, out);
+                    out.push_str(",\"old\":{");
+                    for (i, (c, _)) in changed.iter().enumerate() {
+                        let col = &schema.columns[*c];
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        write_string(&col.name, out);
+                        out.push(':');
+                        old.get(*c).write_json(&col.type_, out);
+                    }
+                    out.push_str("}}");
+                } else {
+                    out.push_str("{\"modify\":{");
+                    for (i, (c, diff)) in changed.iter().enumerate() {
+                        let col = &schema.columns[*c];
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        write_string(&col.name, out);
+                        out.push(':');
+                        if let Some(d) = diff {
+                            d.write_json(&col.type_, out);
+                        }
+                    }
+                    out.push_str("}}");
+                }
+                true
+            }
+            _ => false,
+        }
     }
 
     /// The initial contents: rows that match, if `select.initial`.
@@ -230,6 +446,13 @@ impl Monitor {
     /// returns the resulting delta: rows that stop matching are deleted, rows that start
     /// matching are inserted.
     pub fn change_conditions(&mut self, db: &Database, requests: &Json) -> Result<Json> {
+        let result = self.apply_condition_change(db, requests);
+        // Even a failed change may have replaced some tables' conditions.
+        self.shape = shape_of(self.version, &self.tables);
+        result
+    }
+
+    fn apply_condition_change(&mut self, db: &Database, requests: &Json) -> Result<Json> {
         let o = requests
             .as_object()
             .ok_or_else(|| Error::syntax(requests, "monitor requests must be an object"))?;
@@ -285,6 +508,15 @@ impl Monitor {
         }
         Ok(Json::Object(updates))
     }
+}
+
+/// A hash of everything that decides a monitor's output.
+fn shape_of(version: Version, tables: &[TableMonitor]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    version.hash(&mut h);
+    // Every part of a table monitor prints in its debug form, conditions included.
+    format!("{tables:?}").hash(&mut h);
+    h.finish()
 }
 
 fn parse_request(
@@ -374,6 +606,33 @@ fn parse_columns(schema: &TableSchema, cols: &Json) -> Result<Vec<usize>> {
         }
     }
     Ok(out)
+}
+
+/// Writes [`row_json`] as compact JSON text; `cols` must be in name order.
+fn write_row(
+    schema: &TableSchema,
+    cols: &[usize],
+    row: &Row,
+    skip_defaults: bool,
+    out: &mut String,
+) {
+    out.push('{');
+    let mut first = true;
+    for &c in cols {
+        let col = &schema.columns[c];
+        let d = row.get(c);
+        if skip_defaults && c >= N_IMPLICIT && d.is_default(&col.type_) {
+            continue;
+        }
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        write_string(&col.name, out);
+        out.push(':');
+        d.write_json(&col.type_, out);
+    }
+    out.push('}');
 }
 
 /// A row's monitored columns; `skip_defaults` leaves out default values (v2 inserts).

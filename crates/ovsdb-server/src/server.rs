@@ -7,7 +7,9 @@ use ovs_json::rpc::Message;
 use ovs_json::Json;
 use ovsdb::transaction::{self, ExecContext, Execution};
 use ovsdb::{Changes, Database, DatabaseSchema, Error};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::any::Any;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -41,8 +43,57 @@ pub struct DbState {
     pub storage: Option<Box<dyn Storage>>,
 }
 
+/// One message for a session, already serialized: the engine serializes each message
+/// once, and an update that many sessions receive for the same commit shares its body.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Output {
+    Text(String),
+    /// `head`, then `body`, then `tail`.
+    Shared {
+        head: String,
+        body: Arc<str>,
+        tail: &'static str,
+    },
+}
+
+impl Output {
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        match self {
+            Output::Text(t) => t.len(),
+            Output::Shared { head, body, tail } => head.len() + body.len() + tail.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Appends the message's bytes to `out`.
+    pub fn append_to(&self, out: &mut Vec<u8>) {
+        match self {
+            Output::Text(t) => out.extend_from_slice(t.as_bytes()),
+            Output::Shared { head, body, tail } => {
+                out.extend_from_slice(head.as_bytes());
+                out.extend_from_slice(body.as_bytes());
+                out.extend_from_slice(tail.as_bytes());
+            }
+        }
+    }
+
+    /// The whole text.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Output::Text(t) => std::borrow::Cow::Borrowed(t),
+            Output::Shared { head, body, tail } => {
+                std::borrow::Cow::Owned(format!("{head}{body}{tail}"))
+            }
+        }
+    }
+}
+
 /// What a session's I/O layer needs from the engine: where to send output.
-pub type Outbox = tokio::sync::mpsc::UnboundedSender<Json>;
+pub type Outbox = tokio::sync::mpsc::UnboundedSender<Output>;
 
 struct Session {
     out: Outbox,
@@ -70,6 +121,10 @@ pub struct Server {
     next_session: SessionId,
     /// Transactions committed since start (for memory/show and tests).
     pub n_commits: u64,
+    /// Big values finished with (a transaction's request, its change set), dropped by
+    /// [`Server::drop_garbage`] once the reply is on its way: freeing a request of
+    /// thousands of operations takes a while, and the client need not wait for it.
+    garbage: RefCell<VecDeque<Box<dyn Any>>>,
 }
 
 impl Default for Server {
@@ -89,6 +144,7 @@ impl Server {
             server_id: uuid::Uuid::new_v4(),
             next_session: 1,
             n_commits: 0,
+            garbage: RefCell::new(VecDeque::new()),
         };
         s.dbs.insert(
             server_db::NAME.into(),
@@ -124,9 +180,8 @@ impl Server {
         for (_, s) in self.sessions.iter_mut() {
             s.monitors.retain(|m| {
                 if m.db == name {
-                    let _ = s
-                        .out
-                        .send(Message::notify("monitor_canceled", vec![m.id.clone()]).to_json());
+                    let n = Message::notify("monitor_canceled", vec![m.id.clone()]);
+                    let _ = s.out.send(Output::Text(n.to_compact()));
                     false
                 } else {
                     true
@@ -161,6 +216,8 @@ impl Server {
                 state.db.apply(&changes);
             }
             self.publish(server_db::NAME, &changes);
+            // `ovsdb-client wait DB added` blocks on `_Server` with a wait operation.
+            self.rerun_triggers(Instant::now());
         }
     }
 
@@ -199,7 +256,23 @@ impl Server {
     fn send(&self, session: SessionId, msg: Message) {
         if let Some(s) = self.sessions.get(&session) {
             // A closed channel means the session is going away; nothing to do.
-            let _ = s.out.send(msg.to_json());
+            let _ = s.out.send(Output::Text(msg.to_compact()));
+        }
+        // A big result (thousands of inserted UUIDs) takes a while to free.
+        self.defer_drop(msg);
+    }
+
+    /// Replies with a result that is already compact JSON text.
+    fn reply_text(&self, session: SessionId, id: &Json, result: &str) {
+        if let Some(s) = self.sessions.get(&session) {
+            // As `Message::Reply` serializes: members in name order.
+            let mut text = String::with_capacity(result.len() + 32);
+            text.push_str("{\"error\":null,\"id\":");
+            id.append_compact(&mut text);
+            text.push_str(",\"result\":");
+            text.push_str(result);
+            text.push('}');
+            let _ = s.out.send(Output::Text(text));
         }
     }
 
@@ -236,9 +309,9 @@ impl Server {
                 .lookup_db(&params, "get_schema")
                 .map(|db| db.db.schema.to_json()),
             "transact" => return self.transact(session, params, id),
-            "monitor" => self.add_monitor(session, params, Version::V1),
-            "monitor_cond" => self.add_monitor(session, params, Version::V2),
-            "monitor_cond_since" => self.add_monitor(session, params, Version::V3),
+            "monitor" => return self.monitor_request(session, params, id, Version::V1),
+            "monitor_cond" => return self.monitor_request(session, params, id, Version::V2),
+            "monitor_cond_since" => return self.monitor_request(session, params, id, Version::V3),
             "monitor_cond_change" => return self.change_monitor(session, params, id),
             "monitor_cancel" => return self.cancel_monitor(session, params, id),
             "lock" | "steal" | "unlock" => self.lock_op(session, method, &params),
@@ -263,16 +336,18 @@ impl Server {
     }
 
     fn lookup_db(&self, params: &[Json], method: &str) -> Result<&DbState, Error> {
-        let params_json = Json::Array(params.to_vec());
+        // The params are copied into the error only when there is one: a transaction's
+        // params can be megabytes.
+        let params_json = || Json::Array(params.to_vec());
         let name = params.first().and_then(Json::as_str).ok_or_else(|| {
             Error::syntax(
-                &params_json,
+                &params_json(),
                 format!("{method} request params must begin with <db-name>"),
             )
         })?;
         self.dbs.get(name).ok_or_else(|| {
             Error::syntax(
-                &params_json,
+                &params_json(),
                 format!("{method} request specifies unknown database {name}"),
             )
             .with_kind("unknown database")
@@ -326,10 +401,12 @@ impl Server {
                     Err(e) => append_error(result, e),
                 };
                 self.reply(t.session, t.id, result);
+                self.defer_drop(t.params);
                 None
             }
             Execution::Failed { result } => {
                 self.reply(t.session, t.id, result);
+                self.defer_drop(t.params);
                 None
             }
             Execution::Blocked { until } => {
@@ -361,19 +438,56 @@ impl Server {
         state.db.apply(&changes);
         self.n_commits += 1;
         self.publish(db_name, &changes);
+        // The change set holds the rows it replaced; they go with it.
+        self.defer_drop(changes);
         self.rerun_triggers(Instant::now());
         Ok(())
     }
 
-    /// Sends monitor updates for a change set already applied to `db_name`.
+    /// Keeps `value` until [`Server::drop_garbage`]. Only the last few values wait
+    /// (a client that pipelines big requests must not make us hold all of them): a
+    /// request's params, change set and reply make three.
+    fn defer_drop<T: Any>(&self, value: T) {
+        const KEEP: usize = 8;
+        let mut garbage = self.garbage.borrow_mut();
+        if garbage.len() >= KEEP {
+            garbage.pop_front();
+        }
+        garbage.push_back(Box::new(value));
+    }
+
+    /// Drops what requests left behind. The I/O loop calls this after the replies
+    /// went out.
+    pub fn drop_garbage(&mut self) {
+        self.garbage.get_mut().clear();
+    }
+
+    /// Sends monitor updates for a change set already applied to `db_name`. The
+    /// table-updates text is built once per monitor definition: many clients usually
+    /// monitor the same things.
     fn publish(&self, db_name: &str, changes: &Changes) {
         let Some(state) = self.dbs.get(db_name) else {
             return;
         };
+        // Per shape: the distinct definitions seen, each with its update (if any).
+        type Built<'m> = Vec<(&'m Monitor, Option<Arc<str>>)>;
+        let mut built: HashMap<u64, Built> = HashMap::new();
         for s in self.sessions.values() {
             for m in s.monitors.iter().filter(|m| m.db == db_name) {
-                if let Some(updates) = m.updates(&state.db, changes) {
-                    let _ = s.out.send(update_notification(m, updates).to_json());
+                let group = built.entry(m.shape()).or_default();
+                let body = match group.iter().find(|(other, _)| other.same_definition(m)) {
+                    Some((_, body)) => body.clone(),
+                    None => {
+                        let mut text = String::new();
+                        let body = m
+                            .write_updates(&state.db, changes, &mut text)
+                            .then(|| Arc::from(text));
+                        group.push((m, body.clone()));
+                        body
+                    }
+                };
+                if let Some(body) = body {
+                    let _ = s.out.send(update_output(m, body));
                 }
             }
         }
@@ -420,22 +534,31 @@ impl Server {
 
     // ---- monitors ----
 
+    /// `monitor`, `monitor_cond`, `monitor_cond_since`: the reply carries the initial
+    /// contents, written straight to text (it can be megabytes).
+    fn monitor_request(&mut self, session: SessionId, params: Vec<Json>, id: Json, v: Version) {
+        match self.add_monitor(session, params, v) {
+            Ok(text) => self.reply_text(session, &id, &text),
+            Err(e) => self.reply_error(session, id, e.to_json()),
+        }
+    }
+
+    /// Adds a monitor and returns the reply's result as compact text.
     fn add_monitor(
         &mut self,
         session: SessionId,
         params: Vec<Json>,
         version: Version,
-    ) -> Result<Json, Error> {
+    ) -> Result<String, Error> {
         let method = match version {
             Version::V1 => "monitor",
             Version::V2 => "monitor_cond",
             Version::V3 => "monitor_cond_since",
         };
         let want = if version == Version::V3 { 4 } else { 3 };
-        let params_json = Json::Array(params.clone());
         let db_name = self.lookup_db(&params, method)?.db.schema.name.clone();
         if params.len() != want {
-            return Err(Error::syntax(&params_json, "invalid parameters"));
+            return Err(Error::syntax(&Json::Array(params), "invalid parameters"));
         }
         if version == Version::V3 {
             let last = &params[3];
@@ -456,24 +579,25 @@ impl Server {
         }
         let db = &self.dbs[&db_name].db;
         let monitor = Monitor::from_json(db, &db_name, id, &params[2], version)?;
-        let initial = monitor.initial(db);
+        let mut text = String::new();
+        if version == Version::V3 {
+            text.push_str("[false,\"");
+            text.push_str(NIL_TXN_ID);
+            text.push_str("\",");
+        }
+        monitor.write_initial(db, &mut text);
+        if version == Version::V3 {
+            text.push(']');
+        }
         if let Some(s) = self.sessions.get_mut(&session) {
             s.monitors.push(monitor);
         }
-        Ok(match version {
-            Version::V3 => Json::array([
-                Json::Bool(false),
-                Json::string(uuid::Uuid::nil().to_string()),
-                initial,
-            ]),
-            _ => initial,
-        })
+        Ok(text)
     }
 
     fn change_monitor(&mut self, session: SessionId, params: Vec<Json>, id: Json) {
-        let params_json = Json::Array(params.clone());
         let [old_id, new_id, requests] = params.as_slice() else {
-            let e = Error::syntax(&params_json, "invalid parameters");
+            let e = Error::syntax(&Json::Array(params), "invalid parameters");
             return self.reply_error(session, id, e.to_json());
         };
         let Some(s) = self.sessions.get_mut(&session) else {
@@ -495,7 +619,7 @@ impl Server {
                 let has_rows = delta.as_object().is_some_and(|o| !o.is_empty());
                 if has_rows {
                     let n = update_notification(monitor, delta);
-                    let _ = s.out.send(n.to_json());
+                    let _ = s.out.send(Output::Text(n.to_compact()));
                 }
                 self.reply(session, id, Json::object::<&str, _>([]));
             }
@@ -663,18 +787,44 @@ impl Server {
     }
 }
 
+/// The last-txn-id we report: transaction ids are not tracked, so always the nil UUID.
+const NIL_TXN_ID: &str = "00000000-0000-0000-0000-000000000000";
+
 fn update_notification(m: &Monitor, updates: Json) -> Message {
     match m.version {
         Version::V1 => Message::notify("update", vec![m.id.clone(), updates]),
         Version::V2 => Message::notify("update2", vec![m.id.clone(), updates]),
         Version::V3 => Message::notify(
             "update3",
-            vec![
-                m.id.clone(),
-                Json::string(uuid::Uuid::nil().to_string()),
-                updates,
-            ],
+            vec![m.id.clone(), Json::string(NIL_TXN_ID), updates],
         ),
+    }
+}
+
+/// The notification [`update_notification`] makes, around table-updates text that other
+/// sessions may share.
+fn update_output(m: &Monitor, body: Arc<str>) -> Output {
+    let method = match m.version {
+        Version::V1 => "update",
+        Version::V2 => "update2",
+        Version::V3 => "update3",
+    };
+    // As `Message::Notify` serializes: members in name order.
+    let mut head = String::with_capacity(64);
+    head.push_str("{\"id\":null,\"method\":\"");
+    head.push_str(method);
+    head.push_str("\",\"params\":[");
+    m.id.append_compact(&mut head);
+    head.push(',');
+    if m.version == Version::V3 {
+        head.push('"');
+        head.push_str(NIL_TXN_ID);
+        head.push_str("\",");
+    }
+    Output::Shared {
+        head,
+        body,
+        tail: "]}",
     }
 }
 

@@ -1,6 +1,6 @@
 //! Engine tests without sockets: sessions are channels.
 
-use crate::server::Server;
+use crate::server::{Output, Server};
 use ovs_json::rpc::Message;
 use ovs_json::{parse, Json};
 use ovsdb::{Database, DatabaseSchema};
@@ -19,7 +19,7 @@ fn server() -> Server {
 
 struct Client {
     id: u64,
-    rx: UnboundedReceiver<Json>,
+    rx: UnboundedReceiver<Output>,
 }
 
 fn client(s: &mut Server) -> Client {
@@ -42,7 +42,8 @@ impl Client {
     fn drain(&mut self) -> Vec<Json> {
         let mut out = Vec::new();
         while let Ok(m) = self.rx.try_recv() {
-            out.push(m);
+            // Every output is one complete JSON-RPC message.
+            out.push(parse(&m.text()).unwrap());
         }
         out
     }
@@ -278,4 +279,76 @@ fn server_database_lists_served_databases() {
         .unwrap()
         .clone();
     assert_eq!(err, Json::string("not allowed"));
+}
+
+#[test]
+fn monitors_with_one_definition_share_the_update_text() {
+    let mut s = server();
+    let request = |id: &str| format!(r#"["T",{id},{{"a":[{{"columns":["name","n"]}}]}}]"#);
+    let mut a = client(&mut s);
+    let mut b = client(&mut s);
+    let mut other = client(&mut s);
+    a.send(&mut s, "monitor_cond", &request("\"ma\""), 1);
+    b.send(
+        &mut s,
+        "monitor_cond_since",
+        &request(r#"["mb",1]"#).replace("}]}]", r#"}]},"00000000-0000-0000-0000-000000000000"]"#),
+        1,
+    );
+    a.send(&mut s, "monitor_cond", &request("\"ma2\""), 2);
+    other.send(
+        &mut s,
+        "monitor_cond",
+        r#"["T","mo",{"a":[{"columns":["name"]}]}]"#,
+        1,
+    );
+    a.drain();
+    b.drain();
+    other.drain();
+    let mut writer = client(&mut s);
+    writer.send(&mut s, "transact", &insert("z", 7), 9);
+    let raw = |c: &mut Client| {
+        let mut out = Vec::new();
+        while let Ok(o) = c.rx.try_recv() {
+            out.push(o);
+        }
+        out
+    };
+    let (from_a, from_b, from_other) = (raw(&mut a), raw(&mut b), raw(&mut other));
+    assert_eq!((from_a.len(), from_b.len(), from_other.len()), (2, 1, 1));
+    let body = |o: &Output| match o {
+        Output::Shared { body, .. } => body.clone(),
+        Output::Text(t) => panic!("not shared: {t}"),
+    };
+    // Same definition (columns and version): one shared text. Different columns: its
+    // own. (The update3 monitor, another version, gets its own but equal text.)
+    assert!(Arc::ptr_eq(&body(&from_a[0]), &body(&from_a[1])));
+    assert!(!Arc::ptr_eq(&body(&from_a[0]), &body(&from_other[0])));
+    let message = |o: &Output| parse(&o.text()).unwrap();
+    let (ma, ma2) = (message(&from_a[0]), message(&from_a[1]));
+    let ids: Vec<&Json> = [&ma, &ma2]
+        .iter()
+        .map(|m| &m.get("params").unwrap().as_array().unwrap()[0])
+        .collect();
+    assert_eq!(ids, [&Json::string("ma"), &Json::string("ma2")]);
+    let rows = ma.get("params").unwrap().as_array().unwrap()[1]
+        .get("a")
+        .unwrap();
+    let (_, update) = rows.as_object().unwrap().iter().next().unwrap();
+    assert_eq!(update.to_compact(), r#"{"insert":{"n":7,"name":"z"}}"#);
+    let mb = message(&from_b[0]);
+    assert_eq!(mb.get("method").unwrap(), &Json::string("update3"));
+    let params = mb.get("params").unwrap().as_array().unwrap();
+    assert_eq!(params[0], parse(r#"["mb",1]"#).unwrap());
+    assert_eq!(
+        params[1],
+        Json::string("00000000-0000-0000-0000-000000000000")
+    );
+    assert_eq!(params[2], ma.get("params").unwrap().as_array().unwrap()[1]);
+    let mo = message(&from_other[0]);
+    let rows = mo.get("params").unwrap().as_array().unwrap()[1]
+        .get("a")
+        .unwrap();
+    let (_, update) = rows.as_object().unwrap().iter().next().unwrap();
+    assert_eq!(update.to_compact(), r#"{"insert":{"name":"z"}}"#);
 }

@@ -4,7 +4,7 @@
 //! Runs on the server's single-threaded runtime, so the engine is borrowed only between
 //! awaits and never shared across threads.
 
-use crate::server::Server;
+use crate::server::{Output, Server};
 use ovs_json::rpc::{Message, DEFAULT_MAX_MESSAGE};
 use ovs_json::{Framer, Json};
 use std::cell::RefCell;
@@ -68,7 +68,7 @@ where
     S: AsyncRead + AsyncWrite + 'static,
 {
     let (mut reader, writer) = tokio::io::split(stream);
-    let (out_tx, out_rx) = mpsc::unbounded_channel::<Json>();
+    let (out_tx, out_rx) = mpsc::unbounded_channel::<Output>();
     let session = server.borrow_mut().open_session(out_tx.clone());
     let writer_task = tokio::task::spawn_local(write_loop(writer, out_rx));
     let ended = read_loop(&server, session, &mut reader, &out_tx, opts, &after_request).await;
@@ -83,7 +83,7 @@ async fn read_loop<R: AsyncRead + Unpin>(
     server: &Rc<RefCell<Server>>,
     session: crate::locks::SessionId,
     reader: &mut R,
-    out: &mpsc::UnboundedSender<Json>,
+    out: &mpsc::UnboundedSender<Output>,
     opts: SessionOptions,
     after_request: &Rc<dyn Fn()>,
 ) -> Ended {
@@ -119,7 +119,7 @@ async fn read_loop<R: AsyncRead + Unpin>(
                 Err(_) => {
                     probed = true;
                     let echo = Message::request("echo", vec![], Json::string("echo"));
-                    let _ = out.send(echo.to_json());
+                    let _ = out.send(Output::Text(echo.to_compact()));
                     continue;
                 }
             },
@@ -136,19 +136,35 @@ async fn read_loop<R: AsyncRead + Unpin>(
     }
 }
 
-async fn write_loop<W: AsyncWrite + Unpin>(mut writer: W, mut rx: mpsc::UnboundedReceiver<Json>) {
-    let mut batch = String::new();
+async fn write_loop<W: AsyncWrite + Unpin>(mut writer: W, mut rx: mpsc::UnboundedReceiver<Output>) {
+    let mut batch: Vec<u8> = Vec::new();
     while let Some(first) = rx.recv().await {
-        batch.clear();
-        batch.push_str(&first.to_compact());
-        // Coalesce whatever else is already queued into the same write.
-        while batch.len() < 1 << 20 {
-            match rx.try_recv() {
-                Ok(j) => batch.push_str(&j.to_compact()),
-                Err(_) => break,
+        let next = rx.try_recv().ok();
+        let written = match (first, next) {
+            // A lone message (often a big reply) goes out without another copy.
+            (Output::Text(text), None) => writer.write_all(text.as_bytes()).await,
+            (first, next) => {
+                // Coalesce whatever else is already queued into the same write.
+                batch.clear();
+                first.append_to(&mut batch);
+                if let Some(o) = next {
+                    o.append_to(&mut batch);
+                }
+                while batch.len() < 1 << 20 {
+                    match rx.try_recv() {
+                        Ok(o) => o.append_to(&mut batch),
+                        Err(_) => break,
+                    }
+                }
+                let written = writer.write_all(&batch).await;
+                // Do not keep a large buffer for the rest of the session.
+                if batch.capacity() > 1 << 16 {
+                    batch = Vec::new();
+                }
+                written
             }
-        }
-        if writer.write_all(batch.as_bytes()).await.is_err() {
+        };
+        if written.is_err() {
             return;
         }
     }

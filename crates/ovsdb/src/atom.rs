@@ -44,7 +44,7 @@ impl Atom {
             AtomicType::Integer => Atom::Integer(0),
             AtomicType::Real => Atom::Real(0.0),
             AtomicType::Boolean => Atom::Boolean(false),
-            AtomicType::String => Atom::String(Arc::from("")),
+            AtomicType::String => Atom::String(empty_string()),
             AtomicType::Uuid => Atom::Uuid(Uuid::nil()),
         }
     }
@@ -97,6 +97,21 @@ impl Atom {
             Atom::Boolean(b) => Json::Bool(*b),
             Atom::String(s) => Json::String(s.to_string()),
             Atom::Uuid(u) => uuid_to_json(u),
+        }
+    }
+
+    /// Appends the compact text of [`Atom::to_json`] to `out`, without building it.
+    pub fn write_json(&self, out: &mut String) {
+        match self {
+            Atom::Integer(i) => ovs_json::print::write_integer(*i, out),
+            Atom::Real(r) => ovs_json::print::write_real(*r, out),
+            Atom::Boolean(b) => out.push_str(if *b { "true" } else { "false" }),
+            Atom::String(s) => ovs_json::print::write_string(s, out),
+            Atom::Uuid(u) => {
+                out.push_str("[\"uuid\",\"");
+                out.push_str(uuid_text(u, &mut [0; 36]));
+                out.push_str("\"]");
+            }
         }
     }
 
@@ -156,7 +171,34 @@ pub fn parse_uuid(s: &str) -> Option<Uuid> {
 }
 
 pub fn uuid_to_json(u: &Uuid) -> Json {
-    Json::array([Json::string("uuid"), Json::string(u.to_string())])
+    Json::array([
+        Json::string("uuid"),
+        Json::string(uuid_text(u, &mut [0; 36])),
+    ])
+}
+
+/// The canonical lower-case text of `u`, formatted into `buf` (faster than `Display`,
+/// which goes through the formatting machinery).
+pub fn uuid_text<'b>(u: &Uuid, buf: &'b mut [u8; 36]) -> &'b str {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut pos = 0;
+    for (i, byte) in u.as_bytes().iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            buf[pos] = b'-';
+            pos += 1;
+        }
+        buf[pos] = HEX[usize::from(byte >> 4)];
+        buf[pos + 1] = HEX[usize::from(byte & 15)];
+        pos += 2;
+    }
+    // Only ASCII hex digits and dashes were written.
+    std::str::from_utf8(buf).unwrap_or_default()
+}
+
+/// The empty string, shared: every default string column of every row holds it.
+fn empty_string() -> Arc<str> {
+    static EMPTY: std::sync::OnceLock<Arc<str>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| Arc::from("")).clone()
 }
 
 /// Parses `["uuid", "..."]` or `["named-uuid", "..."]`.
@@ -215,6 +257,24 @@ impl std::hash::Hash for Atom {
             Atom::Boolean(b) => b.hash(state),
             Atom::String(s) => s.hash(state),
             Atom::Uuid(u) => u.hash(state),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuid_text_is_the_canonical_form() {
+        let mut buf = [0; 36];
+        for u in [
+            Uuid::nil(),
+            Uuid::max(),
+            Uuid::from_u128(0x0123_4567_89ab_cdef_fedc_ba98_7654_3210),
+            crate::uuidgen::new_uuid(),
+        ] {
+            assert_eq!(uuid_text(&u, &mut buf), u.to_string());
         }
     }
 }

@@ -7,6 +7,7 @@
 
 use crate::atom::Uuid;
 use crate::datum::Datum;
+use crate::fasthash::FastMap;
 use crate::schema::{DatabaseSchema, TableSchema, N_IMPLICIT, UUID_COLUMN, VERSION_COLUMN};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -18,7 +19,7 @@ use std::sync::Arc;
 pub struct Row {
     pub uuid: Uuid,
     pub version: Uuid,
-    data: Vec<Datum>,
+    data: Box<[Datum]>,
 }
 
 impl Row {
@@ -26,7 +27,7 @@ impl Row {
     pub fn new_default(table: &TableSchema, uuid: Uuid) -> Row {
         Row {
             uuid,
-            version: Uuid::new_v4(),
+            version: crate::uuidgen::new_uuid(),
             data: table
                 .user_columns()
                 .iter()
@@ -68,12 +69,12 @@ pub struct Table {
     pub rows: HashMap<Uuid, Arc<Row>>,
     /// Strong references to each row from rows of any table (self-references excluded),
     /// for rows that have at least one.
-    strong_refs: HashMap<Uuid, u32>,
+    strong_refs: FastMap<Uuid, u32>,
     /// The rows that hold weak references to each row: (table, row) → how many.
-    weak_refs: HashMap<Uuid, HashMap<(String, Uuid), u32>>,
+    weak_refs: FastMap<Uuid, FastMap<(String, Uuid), u32>>,
     /// One map per schema index (`TableSchema::indexes`), from the indexed columns'
     /// values to the row that has them.
-    indexes: Vec<HashMap<Vec<Datum>, Uuid>>,
+    indexes: Vec<FastMap<Vec<Datum>, Uuid>>,
 }
 
 impl Table {
@@ -140,7 +141,7 @@ impl Database {
             .iter()
             .map(|(n, ts)| {
                 let table = Table {
-                    indexes: vec![HashMap::new(); ts.indexes.len()],
+                    indexes: vec![FastMap::default(); ts.indexes.len()],
                     ..Table::default()
                 };
                 (n.clone(), table)
@@ -173,7 +174,7 @@ impl Database {
                 continue;
             };
             if table.indexes.len() != ts.indexes.len() {
-                table.indexes = vec![HashMap::new(); ts.indexes.len()];
+                table.indexes = vec![FastMap::default(); ts.indexes.len()];
                 rebuild_unique_indexes(table, ts);
             }
             for (uuid, change) in rows {
@@ -201,7 +202,7 @@ impl Database {
             if let Some(table) = self.tables.get_mut(name) {
                 table.strong_refs.clear();
                 table.weak_refs.clear();
-                table.indexes = vec![HashMap::new(); ts.indexes.len()];
+                table.indexes = vec![FastMap::default(); ts.indexes.len()];
                 rebuild_unique_indexes(table, ts);
             }
         }
@@ -242,24 +243,15 @@ impl Database {
                     continue;
                 };
                 // A row's references to itself do not keep it alive.
-                let self_table = *target == ts.name;
-                let atoms = |d: &Datum| -> Vec<Uuid> {
-                    (if is_key { d.keys() } else { d.values() })
-                        .iter()
-                        .filter_map(crate::Atom::as_uuid)
-                        .filter(|u| !(self_table && *u == uuid))
-                        .collect()
-                };
-                let (removed, added) = (atoms(&removed_elems), atoms(&added_elems));
+                let skip = (*target == ts.name).then_some(uuid);
                 let Some(target_table) = self.tables.get_mut(target) else {
                     continue;
                 };
                 let strong = base.ref_type == crate::types::RefType::Strong;
-                for (dst, delta) in removed
-                    .iter()
-                    .map(|u| (u, -1))
-                    .chain(added.iter().map(|u| (u, 1)))
-                {
+                let removed = ref_uuids(&removed_elems, is_key, skip).map(|u| (u, -1));
+                let added = ref_uuids(&added_elems, is_key, skip).map(|u| (u, 1));
+                for (dst, delta) in removed.chain(added) {
+                    let dst = &dst;
                     if strong {
                         let n = target_table.strong_refs.entry(*dst).or_insert(0);
                         *n = n.saturating_add_signed(delta);
@@ -281,6 +273,14 @@ impl Database {
             }
         }
     }
+}
+
+/// The UUIDs among a datum's keys (or values), except `skip`.
+fn ref_uuids(d: &Datum, keys: bool, skip: Option<Uuid>) -> impl Iterator<Item = Uuid> + '_ {
+    (if keys { d.keys() } else { d.values() })
+        .iter()
+        .filter_map(crate::Atom::as_uuid)
+        .filter(move |u| Some(*u) != skip)
 }
 
 /// The values of the columns of index `cols` in `row`.
@@ -322,6 +322,13 @@ fn update_unique_indexes(table: &mut Table, ts: &TableSchema, uuid: Uuid, change
 /// merge over the sorted keys.
 pub(crate) fn added_removed(old: Option<&Datum>, new: Option<&Datum>) -> (Datum, Datum) {
     use std::cmp::Ordering;
+    // Inserted and deleted rows (most changes) need no merge; copies are cheap.
+    match (old, new) {
+        (None, Some(new)) => return (Datum::empty(), new.clone()),
+        (Some(old), None) => return (old.clone(), Datum::empty()),
+        (None, None) => return (Datum::empty(), Datum::empty()),
+        _ => {}
+    }
     let empty = Datum::empty();
     let old = old.unwrap_or(&empty);
     let new = new.unwrap_or(&empty);

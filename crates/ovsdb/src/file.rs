@@ -8,7 +8,7 @@
 //! whole values otherwise; deletions are `null`. Ephemeral columns are never written.
 //! Record framing on disk lives in the `ovsdb-log` crate.
 
-use crate::atom::parse_uuid;
+use crate::atom::{parse_uuid, uuid_text};
 use crate::datum::Datum;
 use crate::db::{Changes, Database, Row};
 use crate::error::{Error, Result};
@@ -41,7 +41,7 @@ pub fn changes_to_record(
                     Json::Object(diff)
                 }
             };
-            table_json.insert(uuid.to_string(), row_json);
+            table_json.insert(uuid_text(uuid, &mut [0; 36]).to_owned(), row_json);
         }
         if !table_json.is_empty() {
             record.insert(tname.clone(), Json::Object(table_json));
@@ -69,7 +69,10 @@ pub fn snapshot_record(db: &Database, comment: Option<&str>, date_ms: i64) -> Js
         rows.sort_by_key(|r| r.uuid);
         let table_json: Object = rows
             .into_iter()
-            .map(|r| (r.uuid.to_string(), Json::Object(row_contents(schema, r))))
+            .map(|r| {
+                let uuid = uuid_text(&r.uuid, &mut [0; 36]).to_owned();
+                (uuid, Json::Object(row_contents(schema, r)))
+            })
             .collect();
         record.insert(tname.clone(), Json::Object(table_json));
     }
@@ -186,12 +189,20 @@ pub fn apply_record(db: &mut Database, record: &Json) -> Result<Changes> {
                             };
                             let diff = Datum::from_json(value, &relaxed, &mut |_| None)?;
                             let applied = row.datum(c).apply_diff(&diff, t);
+                            // The result must fit the column, or compaction would
+                            // write a record that cannot be read back.
+                            applied.check_size(t).map_err(|e| e.with_syntax(value))?;
+                            applied.check_constraints(t)?;
                             row.set(c, applied);
                         } else {
-                            row.set(c, Datum::from_json(value, t, &mut |_| None)?);
+                            // Values in a record must satisfy the column's constraints,
+                            // as the reference checks when it reads a file.
+                            let d = Datum::from_json(value, t, &mut |_| None)?;
+                            d.check_constraints(t)?;
+                            row.set(c, d);
                         }
                     }
-                    row.version = uuid::Uuid::new_v4();
+                    row.version = crate::uuidgen::new_uuid();
                     Some(Arc::new(row))
                 }
                 other => return Err(Error::syntax(other, "row must be an object or null")),

@@ -10,6 +10,7 @@ pub mod condition;
 pub mod datum;
 pub mod db;
 pub mod error;
+pub mod fasthash;
 pub mod file;
 pub mod mutation;
 mod opparser;
@@ -19,6 +20,7 @@ pub mod symtab;
 pub mod transaction;
 mod txn;
 pub mod types;
+pub mod uuidgen;
 
 pub use atom::{Atom, Uuid};
 pub use condition::{Combine, Condition, Conditions, Function};

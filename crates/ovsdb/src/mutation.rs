@@ -243,37 +243,7 @@ fn check_count(datum: &Datum, t: &Type) -> Result<()> {
 
 /// Set or map union; map keys already present keep their values.
 fn insert_all(datum: &mut Datum, arg: &Datum) {
-    let is_map = arg.is_map_shaped();
-    if arg.len() <= 8 || arg.len() * 8 < datum.len() {
-        if is_map {
-            for (k, v) in arg.pairs() {
-                datum.insert_pair(k.clone(), v.clone());
-            }
-        } else {
-            for k in arg.keys() {
-                datum.insert_key(k.clone());
-            }
-        }
-        return;
-    }
-    // Many new elements: merge instead of inserting one by one.
-    let merged = if is_map {
-        let mut pairs: Vec<(Atom, Atom)> =
-            datum.pairs().map(|(k, v)| (k.clone(), v.clone())).collect();
-        pairs.extend(
-            arg.pairs()
-                .filter(|(k, _)| !datum.contains(k))
-                .map(|(k, v)| (k.clone(), v.clone())),
-        );
-        Datum::map(pairs)
-    } else {
-        let mut keys: Vec<Atom> = datum.keys().to_vec();
-        keys.extend(arg.keys().iter().filter(|k| !datum.contains(k)).cloned());
-        Datum::set(keys)
-    };
-    if let Ok(m) = merged {
-        *datum = m;
-    }
+    datum.union(arg);
 }
 
 /// Removes `arg`'s elements: keys from a set, pairs from a map (key and value must

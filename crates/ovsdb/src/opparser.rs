@@ -5,7 +5,6 @@
 use crate::error::Error;
 use crate::symtab::is_id;
 use ovs_json::{Json, Object};
-use std::collections::BTreeSet;
 
 /// What a member may be. `Id` is a string that is also an `<id>`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,19 +33,23 @@ impl Expect {
 pub(crate) struct OpParser<'a> {
     json: &'a Json,
     object: Option<&'a Object>,
-    name: String,
-    used: BTreeSet<&'a str>,
+    /// Operation `index` of `count`, for error messages (formatted only for errors).
+    index: usize,
+    count: usize,
+    used: Vec<&'a str>,
     error: Option<Error>,
 }
 
 impl<'a> OpParser<'a> {
-    /// Starts on operation `json`, named e.g. "ovsdb operation 2 of 3" in errors.
-    pub fn new(json: &'a Json, name: String) -> OpParser<'a> {
+    /// Starts on operation `json`, number `index` (from 1) of `count`: errors name it
+    /// "ovsdb operation 2 of 3".
+    pub fn new(json: &'a Json, index: usize, count: usize) -> OpParser<'a> {
         let mut p = OpParser {
             json,
             object: json.as_object(),
-            name,
-            used: BTreeSet::new(),
+            index,
+            count,
+            used: Vec::new(),
             error: None,
         };
         if p.object.is_none() {
@@ -66,7 +69,7 @@ impl<'a> OpParser<'a> {
             return None;
         };
         if expect.accepts(value) {
-            self.used.insert(name);
+            self.used.push(name);
             Some(value)
         } else {
             self.raise(&format!("Type mismatch for member '{name}'."));
@@ -80,7 +83,10 @@ impl<'a> OpParser<'a> {
             let syntax = self.object.map(|_| self.json.clone());
             self.error = Some(Error {
                 tag: "syntax error",
-                details: format!("Parsing {} failed: {message}", self.name),
+                details: format!(
+                    "Parsing ovsdb operation {} of {} failed: {message}",
+                    self.index, self.count
+                ),
                 syntax,
             });
         }
@@ -101,7 +107,7 @@ impl<'a> OpParser<'a> {
             if let Some(object) = self.object {
                 let unused: Vec<&String> = object
                     .keys()
-                    .filter(|k| !self.used.contains(k.as_str()))
+                    .filter(|k| !self.used.contains(&k.as_str()))
                     .collect();
                 match unused.as_slice() {
                     [] => {}

@@ -346,7 +346,10 @@ impl DatabaseSchema {
     pub fn to_json(&self) -> Json {
         let mut o = Object::new();
         o.insert("name".into(), Json::string(self.name.as_str()));
-        o.insert("version".into(), Json::string(self.version.as_str()));
+        // A schema without a version (allowed) prints without one.
+        if !self.version.is_empty() {
+            o.insert("version".into(), Json::string(self.version.as_str()));
+        }
         if let Some(c) = &self.cksum {
             o.insert("cksum".into(), Json::string(c.as_str()));
         }

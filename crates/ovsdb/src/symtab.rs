@@ -46,7 +46,7 @@ impl SymbolTable {
         self.symbols
             .entry(name.to_owned())
             .or_insert_with(|| Symbol {
-                uuid: Uuid::new_v4(),
+                uuid: crate::uuidgen::new_uuid(),
                 created: false,
                 strong_ref: false,
                 weak_ref: false,

@@ -136,7 +136,7 @@ pub fn execute(db: &Database, ops: &[Json], ctx: &ExecContext) -> Execution {
     let mut results = Vec::with_capacity(n);
     let mut failed = false;
     for (i, op) in ops.iter().enumerate() {
-        let mut p = OpParser::new(op, format!("ovsdb operation {} of {n}", i + 1));
+        let mut p = OpParser::new(op, i + 1, n);
         let mut result = Object::new();
         let mut error = None;
         let mut read_only_op = false;
@@ -277,17 +277,9 @@ fn parse_row(
     table: &TableSchema,
     symbols: &mut SymbolTable,
 ) -> Result<Vec<usize>> {
-    let Some(object) = json.as_object() else {
-        return Err(Error::syntax(json, "row must be JSON object"));
-    };
-    let mut columns = Vec::with_capacity(object.len());
-    for (name, value) in object {
-        let c = table.column_index(name).ok_or_else(|| Error {
-            tag: "unknown column",
-            details: format!("No column {name} in table {}.", table.name),
-            syntax: Some(json.clone()),
-        })?;
-        let datum = datum_from_json(value, &table.columns[c].type_, Some(symbols))?;
+    let values = parse_row_values(json, table, symbols)?;
+    let mut columns = Vec::with_capacity(values.len());
+    for (c, datum) in values {
         match c {
             UUID_COLUMN | VERSION_COLUMN => {
                 let uuid = datum
@@ -305,6 +297,29 @@ fn parse_row(
         columns.push(c);
     }
     Ok(columns)
+}
+
+/// The column values of a JSON row object, in member order, each checked against its
+/// column's type.
+fn parse_row_values(
+    json: &Json,
+    table: &TableSchema,
+    symbols: &mut SymbolTable,
+) -> Result<Vec<(usize, Datum)>> {
+    let Some(object) = json.as_object() else {
+        return Err(Error::syntax(json, "row must be JSON object"));
+    };
+    let mut values = Vec::with_capacity(object.len());
+    for (name, value) in object {
+        let c = table.column_index(name).ok_or_else(|| Error {
+            tag: "unknown column",
+            details: format!("No column {name} in table {}.", table.name),
+            syntax: Some(json.clone()),
+        })?;
+        let datum = datum_from_json(value, &table.columns[c].type_, Some(symbols))?;
+        values.push((c, datum));
+    }
+    Ok(values)
 }
 
 /// A `columns` member: the named columns, or every column if absent.
@@ -379,7 +394,7 @@ fn op_insert(x: &mut Exec, p: &mut OpParser, result: &mut Object) -> Result<()> 
         }
         symbol.created = true;
     }
-    let uuid = row_uuid.unwrap_or_else(Uuid::new_v4);
+    let uuid = row_uuid.unwrap_or_else(crate::uuidgen::new_uuid);
     let mut row = Row::new_default(table, uuid);
     let version = row.version;
     parse_row(&mut row, row_json, table, &mut x.symbols)?;
@@ -428,14 +443,13 @@ fn op_update(x: &mut Exec, p: &mut OpParser, result: &mut Object) -> Result<()> 
     let table = required(p, table)?;
     let where_json = required(p, where_json)?;
     let row_json = required(p, row_json)?;
-    let mut update = Row::new_default(table, Uuid::nil());
-    let columns = parse_row(&mut update, row_json, table, &mut x.symbols)?;
-    if let Some(&c) = columns.iter().find(|&&c| !table.columns[c].mutable) {
+    let update = parse_row_values(row_json, table, &mut x.symbols)?;
+    if let Some((c, _)) = update.iter().find(|(c, _)| !table.columns[*c].mutable) {
         return Err(Error {
             tag: "constraint violation",
             details: format!(
                 "Cannot update immutable column {} in table {}.",
-                table.columns[c].name, table.name
+                table.columns[*c].name, table.name
             ),
             syntax: Some(p.json().clone()),
         });
@@ -443,10 +457,10 @@ fn op_update(x: &mut Exec, p: &mut OpParser, result: &mut Object) -> Result<()> 
     let cond = Conditions::from_json(table, where_json, Some(&mut x.symbols))?;
     let rows = x.txn.query(table, &cond);
     for row in &rows {
-        if columns.iter().any(|&c| row.datum(c) != update.datum(c)) {
+        if update.iter().any(|(c, d)| row.datum(*c) != d) {
             if let Some(m) = x.txn.modify(table, &row.uuid) {
-                for &c in &columns {
-                    m.set(c, update.datum(c).clone());
+                for (c, d) in &update {
+                    m.set(*c, d.clone());
                 }
             }
         }

@@ -14,9 +14,10 @@ use crate::atom::Uuid;
 use crate::condition::{compare_datums, Conditions};
 use crate::datum::Datum;
 use crate::db::{index_key, Database, Row, Table};
+use crate::fasthash::FastMap;
 use crate::schema::TableSchema;
 use std::cell::Cell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 
 /// One row touched by the transaction. `old: None` is an insert, `new: None` a delete;
@@ -44,7 +45,7 @@ pub(crate) struct TxnTable<'a> {
     pub schema: &'a TableSchema,
     pub committed: &'a Table,
     slots: Vec<Option<TxnRow>>,
-    by_uuid: HashMap<Uuid, usize>,
+    by_uuid: FastMap<Uuid, usize>,
 }
 
 impl<'a> TxnTable<'a> {
@@ -85,7 +86,7 @@ impl<'a> TxnTable<'a> {
 pub(crate) struct Txn<'a> {
     pub db: &'a Database,
     tables: Vec<TxnTable<'a>>,
-    by_name: HashMap<&'a str, usize>,
+    by_name: FastMap<&'a str, usize>,
     /// Committed rows examined by full-table scans (lookups by UUID or index add none).
     scanned: Cell<usize>,
 }
@@ -100,7 +101,7 @@ impl<'a> Txn<'a> {
         Txn {
             db,
             tables: Vec::new(),
-            by_name: HashMap::new(),
+            by_name: FastMap::default(),
             scanned: Cell::new(0),
         }
     }
@@ -118,7 +119,7 @@ impl<'a> Txn<'a> {
             schema,
             committed,
             slots: Vec::new(),
-            by_uuid: HashMap::new(),
+            by_uuid: FastMap::default(),
         });
         self.by_name
             .insert(schema.name.as_str(), self.tables.len() - 1);

@@ -7,9 +7,10 @@ use crate::atom::{Atom, Uuid};
 use crate::datum::Datum;
 use crate::db::{added_removed, index_key, Changes, Row, RowChange};
 use crate::error::{Error, Result};
+use crate::fasthash::FastMap;
 use crate::schema::{TableSchema, N_IMPLICIT};
 use crate::types::BaseType;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 impl<'a> Txn<'a> {
@@ -79,14 +80,14 @@ impl<'a> Txn<'a> {
                 }
                 let (removed, added) = added_removed(old, new);
                 for (base, atoms) in ref_atoms(&col.type_.key, col.type_.value.as_ref(), &removed) {
-                    for target in atoms {
+                    for target in atoms.iter().filter_map(Atom::as_uuid) {
                         if !is_self_ref(table, uuid, base, target) {
                             self.adjust_refs(base, &target, -1);
                         }
                     }
                 }
                 for (base, atoms) in ref_atoms(&col.type_.key, col.type_.value.as_ref(), &added) {
-                    for target in atoms {
+                    for target in atoms.iter().filter_map(Atom::as_uuid) {
                         if !is_self_ref(table, uuid, base, target)
                             && !self.adjust_refs(base, &target, 1)
                         {
@@ -178,7 +179,7 @@ impl<'a> Txn<'a> {
                     else {
                         continue;
                     };
-                    for target in atoms {
+                    for target in atoms.iter().filter_map(Atom::as_uuid) {
                         if is_self_ref(table, uuid, base, target) {
                             continue;
                         }
@@ -341,7 +342,7 @@ impl<'a> Txn<'a> {
                 continue;
             }
             for (i, cols) in t.schema.indexes.iter().enumerate() {
-                let mut seen: HashMap<Vec<Datum>, &Arc<Row>> = HashMap::new();
+                let mut seen: FastMap<Vec<Datum>, &Arc<Row>> = FastMap::default();
                 for r in t.rows() {
                     let Some(row) = &r.new else {
                         continue;
@@ -412,7 +413,7 @@ impl<'a> Txn<'a> {
                 }
                 let TxnRow { old, mut new, .. } = r;
                 if let (Some(_), Some(n)) = (&old, &mut new) {
-                    Arc::make_mut(n).version = Uuid::new_v4();
+                    Arc::make_mut(n).version = crate::uuidgen::new_uuid();
                 }
                 let uuid = match (&old, &new) {
                     (Some(o), _) => o.uuid,
@@ -495,18 +496,16 @@ fn has_weak_refs(table: &TableSchema) -> bool {
     })
 }
 
-/// The UUIDs a datum holds in its reference-typed parts, with the base type of each part.
-fn ref_atoms<'b>(
+/// The reference-typed parts of a datum (its keys, its values) with the base type of
+/// each; the UUIDs are the atoms' `as_uuid`.
+fn ref_atoms<'b, 'd>(
     key: &'b BaseType,
     value: Option<&'b BaseType>,
-    datum: &Datum,
-) -> Vec<(&'b BaseType, Vec<Uuid>)> {
-    let mut out = Vec::new();
-    if key.ref_table.is_some() {
-        out.push((key, datum.keys().iter().filter_map(Atom::as_uuid).collect()));
-    }
-    if let Some(v) = value.filter(|v| v.ref_table.is_some()) {
-        out.push((v, datum.values().iter().filter_map(Atom::as_uuid).collect()));
-    }
-    out
+    datum: &'d Datum,
+) -> impl Iterator<Item = (&'b BaseType, &'d [Atom])> {
+    let keys = key.ref_table.is_some().then_some((key, datum.keys()));
+    let values = value
+        .filter(|v| v.ref_table.is_some())
+        .map(|v| (v, datum.values()));
+    keys.into_iter().chain(values)
 }
