@@ -202,9 +202,22 @@ pub fn write_real(r: f64, out: &mut String) {
     }
     // Round to 15 significant digits first; the exponent after rounding decides the style.
     let sci = format!("{:.*e}", (PRECISION - 1) as usize, r);
+    // Near f64::MAX, 15 digits can round past the largest finite value, and the text
+    // would not read back (the reference writes such records and then cannot load
+    // its own file). Only there, use the 17 digits that always round-trip.
+    if sci.parse::<f64>().is_ok_and(|v| v.is_infinite()) {
+        write_g(r, 17, out);
+    } else {
+        write_g(r, PRECISION, out);
+    }
+}
+
+/// C's `%.{precision}g`.
+fn write_g(r: f64, precision: i32, out: &mut String) {
+    let sci = format!("{:.*e}", (precision - 1) as usize, r);
     let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exponent: i32 = exponent.parse().unwrap_or(0);
-    if !(-4..PRECISION).contains(&exponent) {
+    if !(-4..precision).contains(&exponent) {
         out.push_str(trim_fraction(mantissa));
         let _ = write!(
             out,
@@ -213,7 +226,7 @@ pub fn write_real(r: f64, out: &mut String) {
             exponent.abs()
         );
     } else {
-        let decimals = (PRECISION - 1 - exponent).max(0) as usize;
+        let decimals = (precision - 1 - exponent).max(0) as usize;
         let fixed = format!("{r:.decimals$}");
         out.push_str(trim_fraction(&fixed));
     }

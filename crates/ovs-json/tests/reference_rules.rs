@@ -62,9 +62,22 @@ fn reals_print_like_percent_15g() {
         (100000000000000.0, "100000000000000"),
         (1e15, "1e+15"),
         (-2.5e-5, "-2.5e-05"),
+        (1.7976931348623e308, "1.7976931348623e+308"),
     ];
     for (value, text) in cases {
         assert_eq!(Json::Real(value).to_compact(), text, "{value}");
+    }
+}
+
+#[test]
+fn reals_near_the_largest_finite_value_read_back() {
+    for r in [f64::MAX, -f64::MAX, 1.7976931348623155e308] {
+        let text = Json::Real(r).to_compact();
+        assert_eq!(
+            ovs_json::parse_value(&text).unwrap(),
+            Json::Real(r),
+            "{text}"
+        );
     }
 }
 
