@@ -305,7 +305,7 @@ fn monitors_with_one_definition_share_the_update_text() {
     a.drain();
     b.drain();
     other.drain();
-    let mut writer = client(&mut s);
+    let writer = client(&mut s);
     writer.send(&mut s, "transact", &insert("z", 7), 9);
     let raw = |c: &mut Client| {
         let mut out = Vec::new();
