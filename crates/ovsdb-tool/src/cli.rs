@@ -244,7 +244,7 @@ mod tests {
 
     #[test]
     fn program_names() {
-        assert_eq!(program_name("/usr/bin/ovsdb-tool"), "ovsdb-tool");
+        assert_eq!(program_name("/opt/oxvs/bin/ovsdb-tool"), "ovsdb-tool");
         assert_eq!(program_name("./lt-foo"), "foo");
         assert_eq!(program_name("ovsdb-tool"), "ovsdb-tool");
     }

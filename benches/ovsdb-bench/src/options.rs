@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 use std::time::Duration;
+use testkit::real_ovs;
 
 /// What workload 1 does in each transaction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,9 +56,9 @@ impl Default for Config {
             monitors: 100,
             commits: 200,
             timeout: Duration::from_secs(120),
-            ovsdb_tool: PathBuf::from("/usr/bin/ovsdb-tool"),
-            schema: PathBuf::from("/usr/share/openvswitch/vswitch.ovsschema"),
-            vsctl: PathBuf::from("/usr/bin/ovs-vsctl"),
+            ovsdb_tool: PathBuf::from(real_ovs::OVSDB_TOOL),
+            schema: PathBuf::from(real_ovs::VSWITCH_SCHEMA),
+            vsctl: PathBuf::from(real_ovs::OVS_VSCTL),
         }
     }
 }
@@ -109,7 +110,7 @@ impl Options {
     pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Options, String> {
         let mut o = Options {
             config: Config::default(),
-            theirs: PathBuf::from("/usr/sbin/ovsdb-server"),
+            theirs: PathBuf::from(real_ovs::OVSDB_SERVER),
             ours: Err(String::new()),
             markdown: false,
             help: false,

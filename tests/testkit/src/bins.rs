@@ -228,7 +228,7 @@ mod tests {
     #[test]
     fn workspace_root_is_the_checkout() {
         let root = workspace_root();
-        assert!(root.join("crates/testkit/Cargo.toml").is_file(), "{root:?}");
+        assert!(root.join("tests/testkit/Cargo.toml").is_file(), "{root:?}");
         let manifest = fs::read_to_string(root.join("Cargo.toml")).unwrap();
         assert!(manifest.contains("[workspace]"));
     }
@@ -249,7 +249,7 @@ mod tests {
 
     #[test]
     fn newest_source_is_at_least_as_new_as_this_file() {
-        let this = workspace_root().join("crates/testkit/src/bins.rs");
+        let this = workspace_root().join("tests/testkit/src/bins.rs");
         let t = fs::metadata(this).unwrap().modified().unwrap();
         assert!(newest_mtime(workspace_root()).unwrap() >= t);
     }
