@@ -3,7 +3,7 @@
 
 use crate::session::error_text;
 use ovs_json::Json;
-use ovsdb::{AtomicType, Datum, TableSchema, Type};
+use ovsdb::{AtomicType, Datum, TableSchema};
 
 /// Checks `json`, which must be an array of clauses; the error is the message to
 /// print.
@@ -78,35 +78,13 @@ fn check_clause(table: &TableSchema, json: &Json) -> Result<(), String> {
     Ok(())
 }
 
-/// A type as the reference describes it in messages: `string`, `set of integers`,
-/// `set of up to 1 strings`, `map of (string, string) pairs`, ...
-pub fn type_to_english(t: &Type) -> String {
-    let key = t.key.atomic.name();
-    if t.is_scalar() {
-        return key.to_string();
-    }
-    let mut s = String::from(if t.is_map() { "map" } else { "set" });
-    if t.max == u32::MAX {
-        if t.min > 0 {
-            s.push_str(&format!(" of {} or more", t.min));
-        } else {
-            s.push_str(" of");
-        }
-    } else if t.min > 0 {
-        s.push_str(&format!(" of {} to {}", t.min, t.max));
-    } else {
-        s.push_str(&format!(" of up to {}", t.max));
-    }
-    match &t.value {
-        None => s.push_str(&format!(" {key}s")),
-        Some(v) => s.push_str(&format!(" ({key}, {}) pairs", v.atomic.name())),
-    }
-    s
-}
+/// The reference's English name of a type (shared with the transaction engine).
+pub use ovsdb::symtab::type_to_english;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ovsdb::Type;
 
     fn t(json: &str) -> Type {
         Type::from_json(&ovs_json::parse_value(json).unwrap()).unwrap()
