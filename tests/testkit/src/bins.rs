@@ -184,7 +184,7 @@ fn cargo_build(names: &[&str]) -> Result<(), String> {
 }
 
 /// The newest modification time of any file that can affect a build: the
-/// workspace manifest and lock file, and everything under `crates/` except
+/// workspace manifest and lock file, and everything under `crates/`, `benches/` and `tests/` except
 /// build output and hidden directories.
 fn newest_mtime(root: &Path) -> Option<SystemTime> {
     let mut newest = None;
@@ -198,7 +198,11 @@ fn newest_mtime(root: &Path) -> Option<SystemTime> {
             consider(t);
         }
     }
-    let mut stack = vec![root.join("crates")];
+    // Every directory of workspace members (see the root Cargo.toml).
+    let mut stack: Vec<PathBuf> = ["crates", "benches", "tests"]
+        .iter()
+        .map(|d| root.join(d))
+        .collect();
     while let Some(dir) = stack.pop() {
         let Ok(entries) = fs::read_dir(&dir) else {
             continue;
