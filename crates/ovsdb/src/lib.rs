@@ -16,6 +16,7 @@ pub mod mutation;
 mod opparser;
 pub mod schema;
 pub mod storage;
+pub mod string_syntax;
 pub mod symtab;
 pub mod transaction;
 mod txn;

@@ -1,0 +1,240 @@
+//! The changes a run of the command list makes, kept beside the snapshot: reads see
+//! them, and the commit turns them into operations.
+//!
+//! The semantics are the reference IDL's, which decide what ovs-vsctl sends and
+//! therefore what ends up in the database: a whole-column write replaces pending
+//! partial changes of that column; partial changes are not visible to later reads;
+//! verifying a column already written (or of a new row) does nothing; a map update
+//! decides at the time of the call whether it inserts a key or replaces one.
+
+use ovsdb::{Atom, Datum, Uuid};
+use std::collections::{BTreeMap, HashMap};
+
+/// A partial change to one key of a map or one element of a set.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PartialOp {
+    /// Add a key (map: with its value) that was absent when the change was made.
+    Insert(Option<Atom>),
+    /// Replace the value of a map key that was present.
+    Update(Atom),
+    /// Remove a key or element.
+    Delete,
+}
+
+/// A row's state in the transaction.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RowState {
+    /// A row of the snapshot, possibly changed.
+    Existing,
+    /// Deleted from the snapshot.
+    Deleted,
+    /// Created by this transaction, with the name its insert operation binds, or
+    /// under an explicit UUID the server is asked to use.
+    Inserted { name: String, explicit: bool },
+}
+
+#[derive(Clone, Debug)]
+pub struct RowEdit {
+    pub state: RowState,
+    /// Whole-column values written (for new rows: every column set).
+    pub written: BTreeMap<String, Datum>,
+    /// Partial changes per column, per key, in the order keys were first changed.
+    pub partial: BTreeMap<String, Vec<(Atom, PartialOp)>>,
+}
+
+impl RowEdit {
+    fn new(state: RowState) -> RowEdit {
+        RowEdit {
+            state,
+            written: BTreeMap::new(),
+            partial: BTreeMap::new(),
+        }
+    }
+}
+
+/// Everything the transaction changes.
+#[derive(Clone, Debug, Default)]
+pub struct Overlay {
+    /// Rows in the order they were first changed (the order of their operations).
+    pub order: Vec<(String, Uuid)>,
+    pub rows: HashMap<(String, Uuid), RowEdit>,
+    /// Columns to verify, in order, per row.
+    pub verifies: Vec<(String, Uuid, String)>,
+    /// Per table, the rows this transaction created, in order.
+    pub inserted: BTreeMap<String, Vec<Uuid>>,
+}
+
+impl Overlay {
+    pub fn edit(&self, table: &str, u: &Uuid) -> Option<&RowEdit> {
+        self.rows.get(&(table.to_owned(), *u))
+    }
+
+    fn edit_mut(&mut self, table: &str, u: &Uuid) -> &mut RowEdit {
+        let key = (table.to_owned(), *u);
+        if !self.rows.contains_key(&key) {
+            self.order.push(key.clone());
+        }
+        self.rows
+            .entry(key)
+            .or_insert_with(|| RowEdit::new(RowState::Existing))
+    }
+
+    pub fn is_inserted(&self, table: &str, u: &Uuid) -> bool {
+        matches!(
+            self.edit(table, u).map(|e| &e.state),
+            Some(RowState::Inserted { .. })
+        )
+    }
+
+    pub fn is_deleted(&self, table: &str, u: &Uuid) -> bool {
+        matches!(
+            self.edit(table, u).map(|e| &e.state),
+            Some(RowState::Deleted)
+        )
+    }
+
+    /// The value written to a column, if any.
+    pub fn written(&self, table: &str, u: &Uuid, column: &str) -> Option<&Datum> {
+        self.edit(table, u).and_then(|e| e.written.get(column))
+    }
+
+    pub fn insert(&mut self, table: &str, u: Uuid, explicit: bool) {
+        let name = format!("row{}", u.to_string().replace('-', "_"));
+        let edit = self.edit_mut(table, &u);
+        *edit = RowEdit::new(RowState::Inserted { name, explicit });
+        self.inserted.entry(table.to_owned()).or_default().push(u);
+    }
+
+    pub fn delete(&mut self, table: &str, u: &Uuid) {
+        if self.is_inserted(table, u) {
+            self.rows.remove(&(table.to_owned(), *u));
+            self.order.retain(|(t, x)| !(t == table && x == u));
+            if let Some(list) = self.inserted.get_mut(table) {
+                list.retain(|x| x != u);
+            }
+            return;
+        }
+        let edit = self.edit_mut(table, u);
+        *edit = RowEdit::new(RowState::Deleted);
+    }
+
+    pub fn write(&mut self, table: &str, u: &Uuid, column: &str, value: Datum) {
+        let edit = self.edit_mut(table, u);
+        edit.partial.remove(column);
+        edit.written.insert(column.to_owned(), value);
+    }
+
+    /// Records a partial change of `key`, merged with an earlier one for the same key
+    /// as the reference merges them: an insert then a delete cancel out, otherwise
+    /// the later change replaces the earlier.
+    pub fn partial(&mut self, table: &str, u: &Uuid, column: &str, key: Atom, op: PartialOp) {
+        let edit = self.edit_mut(table, u);
+        let ops = edit.partial.entry(column.to_owned()).or_default();
+        if let Some(i) = ops.iter().position(|(k, _)| *k == key) {
+            if matches!(ops[i].1, PartialOp::Insert(_)) && op == PartialOp::Delete {
+                ops.remove(i);
+            } else {
+                ops[i].1 = op;
+            }
+        } else {
+            ops.push((key, op));
+        }
+    }
+
+    /// Records a verification of a column of a snapshot row, unless the column was
+    /// written or the row is new.
+    pub fn verify(&mut self, table: &str, u: &Uuid, column: &str) {
+        if let Some(edit) = self.edit(table, u) {
+            if matches!(edit.state, RowState::Inserted { .. }) || edit.written.contains_key(column)
+            {
+                return;
+            }
+        }
+        if !self
+            .verifies
+            .iter()
+            .any(|(t, x, c)| t == table && x == u && c == column)
+        {
+            self.verifies
+                .push((table.to_owned(), *u, column.to_owned()));
+        }
+    }
+
+    /// Temporary UUIDs of rows inserted under a name, with that name.
+    pub fn named_inserts(&self) -> HashMap<Uuid, String> {
+        self.rows
+            .iter()
+            .filter_map(|((_, u), e)| match &e.state {
+                RowState::Inserted {
+                    name,
+                    explicit: false,
+                } => Some((*u, name.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_then_delete_of_a_key_cancel() {
+        let mut o = Overlay::default();
+        let u = Uuid::from_u128(1);
+        o.partial(
+            "Bridge",
+            &u,
+            "other_config",
+            Atom::string("a"),
+            PartialOp::Insert(Some(Atom::string("1"))),
+        );
+        o.partial(
+            "Bridge",
+            &u,
+            "other_config",
+            Atom::string("a"),
+            PartialOp::Delete,
+        );
+        assert!(o.edit("Bridge", &u).unwrap().partial["other_config"].is_empty());
+        o.partial(
+            "Bridge",
+            &u,
+            "other_config",
+            Atom::string("b"),
+            PartialOp::Update(Atom::string("1")),
+        );
+        o.partial(
+            "Bridge",
+            &u,
+            "other_config",
+            Atom::string("b"),
+            PartialOp::Update(Atom::string("2")),
+        );
+        assert_eq!(
+            o.edit("Bridge", &u).unwrap().partial["other_config"],
+            [(Atom::string("b"), PartialOp::Update(Atom::string("2")))]
+        );
+        // A whole write replaces pending partial changes.
+        o.write("Bridge", &u, "other_config", Datum::empty());
+        assert!(o.edit("Bridge", &u).unwrap().partial.is_empty());
+    }
+
+    #[test]
+    fn verify_skips_written_columns_and_new_rows() {
+        let mut o = Overlay::default();
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        o.write("Bridge", &a, "name", Datum::empty());
+        o.verify("Bridge", &a, "name");
+        o.insert("QoS", b, false);
+        o.verify("QoS", &b, "type");
+        o.verify("Bridge", &a, "ports");
+        o.verify("Bridge", &a, "ports");
+        assert_eq!(o.verifies.len(), 1);
+        // Deleting a new row forgets it.
+        o.delete("QoS", &b);
+        assert!(o.edit("QoS", &b).is_none());
+        assert!(o.inserted["QoS"].is_empty());
+    }
+}

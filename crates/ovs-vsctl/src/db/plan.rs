@@ -1,0 +1,353 @@
+//! What to fetch: per table, the columns and which rows (all, or those with given
+//! UUIDs or given column values), and what the reference would have registered.
+//!
+//! The reference replicates whole tables. We fetch only what the commands need,
+//! which keeps a command on one bridge fast however many ports the database holds;
+//! when a command turns out to need more than was fetched, it says so ([`Need`]) and
+//! the plan grows.
+
+use ovs_json::Json;
+use ovsdb::{Datum, Uuid};
+use ovsdb_idl::protocol::TableSelection;
+use ovsdb_idl::Selection;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Which rows of a table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rows {
+    All,
+    /// The rows with one of these UUIDs, or whose column equals one of these values.
+    Some {
+        uuids: BTreeSet<Uuid>,
+        eq: BTreeSet<(String, Datum)>,
+    },
+}
+
+impl Rows {
+    pub fn none() -> Rows {
+        Rows::Some {
+            uuids: BTreeSet::new(),
+            eq: BTreeSet::new(),
+        }
+    }
+
+    pub fn uuid(u: Uuid) -> Rows {
+        Rows::Some {
+            uuids: BTreeSet::from([u]),
+            eq: BTreeSet::new(),
+        }
+    }
+
+    pub fn eq(column: &str, value: Datum) -> Rows {
+        Rows::Some {
+            uuids: BTreeSet::new(),
+            eq: BTreeSet::from([(column.to_owned(), value)]),
+        }
+    }
+
+    /// Adds `other`'s rows to these.
+    pub fn merge(&mut self, other: &Rows) {
+        match (&mut *self, other) {
+            (Rows::All, _) => {}
+            (_, Rows::All) => *self = Rows::All,
+            (Rows::Some { uuids, eq }, Rows::Some { uuids: ou, eq: oe }) => {
+                uuids.extend(ou.iter().copied());
+                eq.extend(oe.iter().cloned());
+            }
+        }
+    }
+
+    /// Whether these rows include every row `other` asks for.
+    pub fn covers(&self, other: &Rows) -> bool {
+        match (self, other) {
+            (Rows::All, _) => true,
+            (_, Rows::All) => false,
+            (Rows::Some { uuids, eq }, Rows::Some { uuids: ou, eq: oe }) => {
+                ou.is_subset(uuids) && oe.is_subset(eq)
+            }
+        }
+    }
+
+    pub fn covers_uuid(&self, u: &Uuid) -> bool {
+        match self {
+            Rows::All => true,
+            Rows::Some { uuids, .. } => uuids.contains(u),
+        }
+    }
+
+    pub fn covers_eq(&self, column: &str, value: &Datum) -> bool {
+        match self {
+            Rows::All => true,
+            Rows::Some { eq, .. } => eq.iter().any(|(c, v)| c == column && v == value),
+        }
+    }
+
+    /// The `monitor_cond` condition for these rows (a disjunction), or None for all.
+    fn condition(&self, table: &str) -> Option<Json> {
+        let Rows::Some { uuids, eq } = self else {
+            return None;
+        };
+        let schema = crate::schema::table(table);
+        let mut clauses = Vec::new();
+        for u in uuids {
+            clauses.push(Json::array([
+                Json::string("_uuid"),
+                Json::string("=="),
+                ovsdb::atom::uuid_to_json(u),
+            ]));
+        }
+        for (column, value) in eq {
+            let Some(c) = schema.column(column) else {
+                continue;
+            };
+            // A value the column cannot hold matches no row; the server would
+            // refuse the whole condition.
+            if value.check_constraints(&c.type_).is_err() {
+                continue;
+            }
+            clauses.push(Json::array([
+                Json::string(column.as_str()),
+                Json::string("=="),
+                value.to_json(&c.type_),
+            ]));
+        }
+        if clauses.is_empty() {
+            clauses.push(Json::Bool(false));
+        }
+        Some(Json::Array(clauses))
+    }
+}
+
+/// What to fetch of one table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TablePlan {
+    pub columns: BTreeSet<String>,
+    pub rows: Rows,
+}
+
+impl Default for TablePlan {
+    fn default() -> TablePlan {
+        TablePlan {
+            columns: BTreeSet::new(),
+            rows: Rows::none(),
+        }
+    }
+}
+
+/// What to fetch.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Plan {
+    pub tables: BTreeMap<String, TablePlan>,
+}
+
+/// Something a command needs that the snapshot lacks.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Need {
+    Rows(String, Rows),
+    Column(String, String),
+}
+
+impl Plan {
+    pub fn table_mut(&mut self, table: &str) -> &mut TablePlan {
+        self.tables.entry(table.to_owned()).or_default()
+    }
+
+    /// Adds everything `other` fetches.
+    pub fn merge(&mut self, other: &Plan) {
+        for (name, t) in &other.tables {
+            let mine = self.table_mut(name);
+            mine.columns.extend(t.columns.iter().cloned());
+            mine.rows.merge(&t.rows);
+        }
+    }
+
+    /// Grows the plan to cover `need`; false if it already did.
+    pub fn apply(&mut self, need: &Need) -> bool {
+        match need {
+            Need::Rows(table, rows) => {
+                let t = self.table_mut(table);
+                if t.rows.covers(rows) {
+                    return false;
+                }
+                t.rows.merge(rows);
+                true
+            }
+            Need::Column(table, column) => self.table_mut(table).columns.insert(column.clone()),
+        }
+    }
+
+    pub fn table(&self, table: &str) -> Option<&TablePlan> {
+        self.tables.get(table)
+    }
+
+    /// The monitor selection for this plan: every table when `watch` (changes must
+    /// be noticed), otherwise only the tables fetched whole (the order of their rows
+    /// comes from the monitor's reply; see [`crate::db::order`]). The others are read
+    /// with [`Plan::select_ops`].
+    pub fn selection(&self, watch: bool) -> Selection {
+        let mut selection = Selection::default();
+        for (name, t) in &self.tables {
+            if !watch && t.rows != Rows::All {
+                continue;
+            }
+            selection.tables.insert(
+                name.clone(),
+                TableSelection {
+                    columns: Some(t.columns.iter().cloned().collect()),
+                    condition: t.rows.condition(name),
+                },
+            );
+        }
+        selection
+    }
+}
+
+impl Plan {
+    /// `select` operations reading the tables fetched by row (not watched), one per
+    /// UUID or value wanted, with the table each reads. Selecting is much cheaper for
+    /// the server than monitoring: a monitor costs time for every row of the table,
+    /// whatever its condition.
+    pub fn select_ops(&self) -> Vec<(String, Json)> {
+        let mut ops = Vec::new();
+        for (name, t) in &self.tables {
+            let Rows::Some { uuids, eq } = &t.rows else {
+                continue;
+            };
+            let Some(schema) = crate::schema::schema().table(name) else {
+                continue;
+            };
+            let mut columns = vec![Json::string("_uuid")];
+            columns.extend(t.columns.iter().map(|c| Json::string(c.as_str())));
+            let mut clauses = Vec::new();
+            for u in uuids {
+                clauses.push(Json::array([
+                    Json::string("_uuid"),
+                    Json::string("=="),
+                    ovsdb::atom::uuid_to_json(u),
+                ]));
+            }
+            for (column, value) in eq {
+                let Some(c) = schema.column(column) else {
+                    continue;
+                };
+                if value.check_constraints(&c.type_).is_err() {
+                    continue;
+                }
+                clauses.push(Json::array([
+                    Json::string(column.as_str()),
+                    Json::string("=="),
+                    value.to_json(&c.type_),
+                ]));
+            }
+            for clause in clauses {
+                ops.push((
+                    name.clone(),
+                    Json::object([
+                        ("op", Json::string("select")),
+                        ("table", Json::string(name.as_str())),
+                        ("where", Json::array([clause])),
+                        ("columns", Json::Array(columns.clone())),
+                    ]),
+                ));
+            }
+        }
+        ops
+    }
+}
+
+/// The tables and columns the reference's IDL would replicate for the same command
+/// line. Row order in `list` and `find` output depends on it.
+#[derive(Clone, Debug, Default)]
+pub struct Registry {
+    pub tables: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Registry {
+    pub fn add_table(&mut self, table: &str) {
+        self.tables.entry(table.to_owned()).or_default();
+    }
+
+    /// Registers a column; the tables it refers to are replicated too.
+    pub fn add_column(&mut self, table: &str, column: &str) {
+        self.tables
+            .entry(table.to_owned())
+            .or_default()
+            .insert(column.to_owned());
+        let Some(c) = crate::schema::schema()
+            .table(table)
+            .and_then(|t| t.column(column))
+        else {
+            return;
+        };
+        for base in [Some(&c.type_.key), c.type_.value.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(target) = &base.ref_table {
+                self.add_table(target);
+            }
+        }
+    }
+
+    pub fn has_table(&self, table: &str) -> bool {
+        self.tables.contains_key(table)
+    }
+
+    /// Registered columns (in name order) of registered tables that refer to `target`.
+    pub fn columns_referring_to<'a>(
+        &'a self,
+        target: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.tables.iter().flat_map(move |(table, columns)| {
+            columns.iter().filter_map(move |column| {
+                let c = crate::schema::schema().table(table)?.column(column)?;
+                let refers = [Some(&c.type_.key), c.type_.value.as_ref()]
+                    .into_iter()
+                    .flatten()
+                    .any(|b| b.ref_table.as_deref() == Some(target));
+                refers.then_some((table.as_str(), column.as_str()))
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ovsdb::Atom;
+
+    #[test]
+    fn rows_merge_and_cover() {
+        let mut r = Rows::uuid(Uuid::from_u128(1));
+        let name = Rows::eq("name", Datum::scalar(Atom::string("br0")));
+        assert!(!r.covers(&name));
+        r.merge(&name);
+        assert!(r.covers(&name));
+        assert!(r.covers_uuid(&Uuid::from_u128(1)));
+        assert!(!r.covers(&Rows::All));
+        r.merge(&Rows::All);
+        assert_eq!(r, Rows::All);
+    }
+
+    #[test]
+    fn plans_grow_only_when_needed() {
+        let mut p = Plan::default();
+        assert!(p.apply(&Need::Column("Bridge".into(), "name".into())));
+        assert!(!p.apply(&Need::Column("Bridge".into(), "name".into())));
+        assert!(p.apply(&Need::Rows("Bridge".into(), Rows::All)));
+        assert!(!p.apply(&Need::Rows("Bridge".into(), Rows::uuid(Uuid::nil()))));
+        let sel = p.selection(false);
+        let b = &sel.tables["Bridge"];
+        assert_eq!(b.columns.as_deref(), Some(&["name".to_string()][..]));
+        assert!(b.condition.is_none());
+    }
+
+    #[test]
+    fn registering_a_reference_registers_its_table() {
+        let mut r = Registry::default();
+        r.add_column("Port", "qos");
+        assert!(r.has_table("QoS"));
+        let referrers: Vec<_> = r.columns_referring_to("QoS").collect();
+        assert_eq!(referrers, [("Port", "qos")]);
+    }
+}

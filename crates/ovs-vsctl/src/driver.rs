@@ -1,0 +1,379 @@
+//! Running a command line: prepare every command, fetch what they need, run them all
+//! against one snapshot, commit their changes as one transaction, print their output,
+//! and wait for ovs-vswitchd to apply the changes.
+//!
+//! The run is repeated from scratch when a command needs data that was not fetched,
+//! when a verified value changed before the commit (the reference's "try again"), and
+//! while `wait-until` waits.
+
+use crate::command::{Ctx, Failure, Mode, PostCtx, Pre};
+use crate::db::commit::{self, CommitOptions, Outcome};
+use crate::db::{Db, Plan, Registry, Rows};
+use crate::options::Options;
+use crate::session::{Remote, Session};
+use crate::symtab::Symtab;
+use ovs_table::{Printer, Table};
+use std::collections::BTreeMap;
+use std::io::Write;
+
+/// An error that ends the program: `ovs-vsctl: <message>`, exit status 1.
+#[derive(Debug)]
+pub struct Fatal(pub String);
+
+impl From<String> for Fatal {
+    fn from(s: String) -> Fatal {
+        Fatal(s)
+    }
+}
+
+/// The result of one command's run.
+struct CommandOutput {
+    text: String,
+    table: Option<Table>,
+}
+
+/// How a pass over the commands ended.
+enum Pass {
+    /// Every command ran; here is what to commit and print, and the interfaces
+    /// created (their real UUIDs).
+    Done {
+        outputs: Vec<CommandOutput>,
+        outcome: Option<Outcome>,
+        new_interfaces: Vec<ovsdb::Uuid>,
+    },
+    /// Run everything again: after fetching more, or once the database changed.
+    Refetch,
+    WaitForChange(u64),
+    /// A command asked to exit now with this status.
+    Exit(i32),
+}
+
+/// The parent process as the transaction comment names it (its `argv[0]`).
+fn parent_process() -> Option<String> {
+    // SAFETY: getppid has no preconditions.
+    let ppid = unsafe { libc::getppid() };
+    if ppid == 1 {
+        return Some("init".into());
+    }
+    let cmdline = std::fs::read(format!("/proc/{ppid}/cmdline")).ok()?;
+    let first = cmdline
+        .split(|&b| b == 0 || b == b'\n')
+        .next()
+        .unwrap_or(&[]);
+    Some(String::from_utf8_lossy(first).into_owned())
+}
+
+fn comment(args_text: &str) -> String {
+    match parent_process() {
+        Some(parent) => format!("ovs-vsctl (invoked by {parent}): {args_text}"),
+        None => format!("ovs-vsctl: {args_text}"),
+    }
+}
+
+pub struct Driver {
+    pub(crate) opts: Options,
+    pub(crate) remote: Remote,
+    pub(crate) registry: Registry,
+    pub(crate) plan: Plan,
+    stdout: String,
+    pub(crate) said_unreachable: bool,
+}
+
+/// Runs the command line; returns the exit status.
+pub fn run(opts: Options) -> Result<i32, Fatal> {
+    let remote = Remote {
+        name: opts.db.clone(),
+    };
+    let mut driver = Driver {
+        opts,
+        remote,
+        registry: Registry::default(),
+        plan: Plan::default(),
+        stdout: String::new(),
+        said_unreachable: false,
+    };
+    let status = driver.run();
+    driver.flush_stdout();
+    status
+}
+
+impl Driver {
+    fn run(&mut self) -> Result<i32, Fatal> {
+        let may_write = self
+            .opts
+            .commands
+            .iter()
+            .any(|c| c.command.mode == Mode::ReadWrite);
+        crate::log::called_as(&self.opts.args_text, may_write);
+        if let Some(secs) = self.opts.timeout {
+            // SAFETY: alarm only arms a timer; SIGALRM ends the program (see lib.rs).
+            unsafe {
+                libc::alarm(secs);
+            }
+        }
+        self.prepare()?;
+        let mut session = self.connect(false)?;
+        let comment = comment(&self.opts.args_text);
+        loop {
+            match self.pass(&mut session, &comment)? {
+                Pass::Refetch => session = self.connect(session.watching)?,
+                Pass::WaitForChange(seqno) => {
+                    if !session.watching {
+                        // Changes to rows read with `select` go unnoticed: watch
+                        // everything from now on (and look again right away).
+                        session = self.connect(true)?;
+                    } else if session.seqno() == seqno {
+                        if let Err(e) = session.wait_for_change(None) {
+                            session = self.recover(e)?;
+                        }
+                    }
+                }
+                Pass::Exit(code) => return Ok(code),
+                Pass::Done {
+                    outputs,
+                    outcome,
+                    new_interfaces,
+                } => {
+                    self.print(&outputs);
+                    if let Some(Outcome::Success {
+                        next_cfg: Some(next_cfg),
+                        ..
+                    }) = outcome
+                    {
+                        if self.opts.wait_for_reload {
+                            let session = self.wait_for_reload(session, next_cfg)?;
+                            self.check_interfaces(session, &new_interfaces);
+                        }
+                    }
+                    return Ok(0);
+                }
+            }
+        }
+    }
+
+    /// Runs every command's `pre` step: what the reference registers, and what to fetch.
+    fn prepare(&mut self) -> Result<(), Fatal> {
+        self.registry.add_table("Open_vSwitch");
+        let root = self.plan.table_mut("Open_vSwitch");
+        root.rows = Rows::All;
+        if self.opts.wait_for_reload {
+            self.registry.add_column("Open_vSwitch", "cur_cfg");
+            root.columns.insert("cur_cfg".into());
+        }
+        let commands = std::mem::take(&mut self.opts.commands);
+        let mut result = Ok(());
+        for inv in &commands {
+            let Some(pre_fn) = inv.command.pre else {
+                continue;
+            };
+            let mut pre = Pre::new(inv, &mut self.registry);
+            let r = pre_fn(&mut pre);
+            let (wants, warnings) = pre.into_wants();
+            for (module, message) in warnings {
+                if module == "db_ctl_base" {
+                    crate::log::ctl_warn(&message);
+                } else {
+                    crate::log::vsctl_warn(&message);
+                }
+            }
+            if let Err(e) = r {
+                result = Err(Fatal(e));
+                break;
+            }
+            self.plan.merge(&wants);
+        }
+        self.opts.commands = commands;
+        result
+    }
+
+    /// One pass over the commands against the current snapshot.
+    fn pass(&mut self, session: &mut Session, comment: &str) -> Result<Pass, Fatal> {
+        let seqno = session.seqno();
+        let Some(replica) = session.replica() else {
+            return Ok(Pass::Refetch);
+        };
+        let mut db = Db::new(replica, &self.plan, &self.registry, &session.order);
+        let mut symtab = Symtab::default();
+
+        let roots = match db.rows_unordered("Open_vSwitch") {
+            Ok(r) => r,
+            Err(f) => return self.need(f),
+        };
+        let root = match roots.first() {
+            Some(u) => *u,
+            None => {
+                let u = ovsdb::uuidgen::new_uuid();
+                db.insert("Open_vSwitch", u, false);
+                u
+            }
+        };
+
+        let n = self.opts.commands.len();
+        let mut outputs = Vec::with_capacity(n);
+        let mut new_interfaces = Vec::new();
+        for (i, inv) in self.opts.commands.iter().enumerate() {
+            let mut ctx = Ctx {
+                inv,
+                db: &mut db,
+                symtab: &mut symtab,
+                output: String::new(),
+                table: None,
+                try_again: false,
+                last_command: i + 1 == n,
+                new_interfaces: Vec::new(),
+            };
+            if let Some(run) = inv.command.run {
+                match run(&mut ctx) {
+                    Ok(()) => {}
+                    Err(Failure::Error(e)) => return Err(Fatal(e)),
+                    Err(Failure::Exit(code)) => return Ok(Pass::Exit(code)),
+                    Err(f @ Failure::Need(_)) => {
+                        drop(db);
+                        return self.need(f);
+                    }
+                }
+            }
+            if ctx.try_again {
+                return Ok(Pass::WaitForChange(seqno));
+            }
+            new_interfaces.extend(ctx.new_interfaces);
+            outputs.push(CommandOutput {
+                text: ctx.output,
+                table: ctx.table,
+            });
+        }
+
+        check_symbols(&symtab)?;
+
+        let opts = CommitOptions {
+            comment,
+            dry_run: self.opts.dry_run,
+            increment: self.opts.wait_for_reload.then_some(root),
+        };
+        let request = commit::build(&db, &opts);
+        drop(db);
+        let outcome = match request {
+            None => None,
+            Some(request) => {
+                let reply = match session.transact(request.ops.clone()) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        return self.recover(e).map(|s| {
+                            *session = s;
+                            Pass::WaitForChange(u64::MAX)
+                        })
+                    }
+                };
+                Some(commit::outcome(&request, &reply))
+            }
+        };
+        let inserted = match &outcome {
+            None => BTreeMap::new(),
+            Some(Outcome::Success { inserted, .. }) => inserted.clone(),
+            Some(Outcome::TryAgain) => return Ok(Pass::WaitForChange(seqno)),
+            Some(Outcome::Error { text, warnings }) => {
+                for w in warnings {
+                    crate::log::idl_warn(w);
+                }
+                return Err(Fatal(format!("transaction error: {text}")));
+            }
+        };
+        for (inv, out) in self.opts.commands.iter().zip(outputs.iter_mut()) {
+            if let Some(post) = inv.command.post {
+                let mut ctx = PostCtx {
+                    inv,
+                    output: &mut out.text,
+                    inserted: &inserted,
+                };
+                post(&mut ctx).map_err(Fatal)?;
+            }
+        }
+        let new_interfaces = new_interfaces
+            .iter()
+            .map(|u| inserted.get(u).copied().unwrap_or(*u))
+            .collect();
+        Ok(Pass::Done {
+            outputs,
+            outcome,
+            new_interfaces,
+        })
+    }
+
+    /// A command needs more data: grow the plan (and fetch again).
+    fn need(&mut self, f: Failure) -> Result<Pass, Fatal> {
+        match f {
+            Failure::Need(need) => {
+                if self.plan.apply(&need) {
+                    Ok(Pass::Refetch)
+                } else {
+                    Err(Fatal(format!(
+                        "internal error: data {need:?} was fetched but is missing"
+                    )))
+                }
+            }
+            Failure::Error(e) => Err(Fatal(e)),
+            Failure::Exit(code) => Ok(Pass::Exit(code)),
+        }
+    }
+
+    /// Prints each command's output: tables through one printer, text as it is, or
+    /// with `--oneline` one line per command.
+    fn print(&mut self, outputs: &[CommandOutput]) {
+        let mut printer = Printer::new(self.opts.style.clone());
+        for out in outputs {
+            if let Some(table) = &out.table {
+                printer.print(table, &mut self.stdout);
+            } else if self.opts.oneline {
+                let text = out.text.strip_suffix('\n').unwrap_or(&out.text);
+                for c in text.chars() {
+                    match c {
+                        '\n' => self.stdout.push_str("\\n"),
+                        '\\' => self.stdout.push_str("\\\\"),
+                        c => self.stdout.push(c),
+                    }
+                }
+                self.stdout.push('\n');
+            } else {
+                self.stdout.push_str(&out.text);
+            }
+        }
+    }
+
+    /// Writes what was printed. Like the reference's buffered stdio, output waiting
+    /// here is lost if a signal (`--timeout`) ends the program, except on a terminal.
+    pub(crate) fn flush_stdout(&mut self) {
+        if self.stdout.is_empty() {
+            return;
+        }
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(self.stdout.as_bytes());
+        let _ = out.flush();
+        self.stdout.clear();
+    }
+}
+
+/// The reference's checks of `@name` symbols before committing: every one used must
+/// be defined, and a new row nothing refers to is pointless (it would be deleted).
+fn check_symbols(symtab: &Symtab) -> Result<(), Fatal> {
+    for (name, symbol) in symtab.iter() {
+        if !symbol.created {
+            return Err(Fatal(format!(
+                "row id \"{name}\" is referenced but never created (e.g. with \"-- --id={name} create ...\")"
+            )));
+        }
+        if !symbol.strong_ref {
+            if !symbol.weak_ref {
+                crate::log::vsctl_warn(&format!(
+                    "row id \"{name}\" was created but no reference to it was inserted, so it \
+                     will not actually appear in the database"
+                ));
+            } else {
+                crate::log::vsctl_warn(&format!(
+                    "row id \"{name}\" was created but only a weak reference to it was \
+                     inserted, so it will not actually appear in the database"
+                ));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! The `ovs-vsctl` binary; everything lives in the library.
+
+fn main() {
+    std::process::exit(ovs_vsctl::main());
+}
