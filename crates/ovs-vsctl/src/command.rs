@@ -124,6 +124,21 @@ impl<'a> Pre<'a> {
         self.wants.table_mut(table);
     }
 
+    /// Registers a column as the reference does, without fetching it: for commands
+    /// that say themselves what to fetch ([`Pre::want_column`], [`Pre::want_rows`]).
+    pub fn register_column(&mut self, table: &str, column: &str) {
+        self.registry.add_column(table, column);
+    }
+
+    /// Fetches a column without registering it. The table's rows are all fetched
+    /// unless [`Pre::want_rows`] narrows them.
+    pub fn want_column(&mut self, table: &str, column: &str) {
+        self.wants
+            .table_mut(table)
+            .columns
+            .insert(column.to_owned());
+    }
+
     /// Registers a column (and, as the reference does, the tables it refers to).
     pub fn add_column(&mut self, table: &str, column: &str) {
         self.registry.add_column(table, column);
@@ -160,10 +175,29 @@ impl<'a> Pre<'a> {
     }
 }
 
+/// State that lasts from one command to the next within one run of the command
+/// list.
+#[derive(Debug, Default)]
+pub struct PassState {
+    /// The reference's cache of every bridge, port and interface, once a command
+    /// filled it (see [`crate::commands::model`]). Commands that change the
+    /// database generically empty it; the reference logs the database's
+    /// inconsistencies each time it fills it.
+    pub whole: Option<crate::commands::model::Whole>,
+    /// Set by the driver: how many fillings of the cache not to log again (an
+    /// earlier run of the commands, given up for want of data, logged them).
+    pub quiet_fills: usize,
+    /// How many fillings found inconsistencies to log.
+    pub complaining_fills: usize,
+}
+
 /// The context of a `run` step.
 pub struct Ctx<'a, 'r> {
     pub inv: &'a Invocation,
     pub db: &'a mut Db<'r>,
+    /// The `Open_vSwitch` row (created by this transaction if there was none).
+    pub root: ovsdb::Uuid,
+    pub pass: &'a mut PassState,
     pub symtab: &'a mut Symtab,
     /// Text output (ignored if `table` is set).
     pub output: String,
@@ -192,6 +226,12 @@ impl Ctx<'_, '_> {
 
     pub fn option(&self, option: &str) -> Option<&str> {
         self.inv.option(option)
+    }
+
+    /// After a generic change: the reference empties its cache of bridges, ports
+    /// and interfaces (see [`PassState::whole`]).
+    pub fn invalidate_cache(&mut self) {
+        self.pass.whole = None;
     }
 }
 

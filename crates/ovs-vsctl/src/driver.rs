@@ -6,7 +6,7 @@
 //! when a verified value changed before the commit (the reference's "try again"), and
 //! while `wait-until` waits.
 
-use crate::command::{Ctx, Failure, Mode, PostCtx, Pre};
+use crate::command::{Ctx, Failure, Mode, PassState, PostCtx, Pre};
 use crate::db::commit::{self, CommitOptions, Outcome};
 use crate::db::{Db, Plan, Registry, Rows};
 use crate::options::Options;
@@ -15,6 +15,10 @@ use crate::symtab::Symtab;
 use ovs_table::{Printer, Table};
 use std::collections::BTreeMap;
 use std::io::Write;
+
+/// How many times one command line may fetch more before giving up (lookups need
+/// a handful; only a bug needs more).
+const MAX_REFETCHES: usize = 1000;
 
 /// An error that ends the program: `ovs-vsctl: <message>`, exit status 1.
 #[derive(Debug)]
@@ -77,6 +81,12 @@ pub struct Driver {
     pub(crate) plan: Plan,
     stdout: String,
     pub(crate) said_unreachable: bool,
+    /// Whether lookups must fetch what they would otherwise assume (after an
+    /// assumption proved wrong; see `Db::find_or_assume`).
+    pessimistic: bool,
+    /// How many times a pass given up for want of data logged the database's
+    /// inconsistencies (see `PassState::quiet_fills`).
+    complained: usize,
 }
 
 /// Runs the command line; returns the exit status.
@@ -91,6 +101,8 @@ pub fn run(opts: Options) -> Result<i32, Fatal> {
         plan: Plan::default(),
         stdout: String::new(),
         said_unreachable: false,
+        complained: 0,
+        pessimistic: false,
     };
     let status = driver.run();
     driver.flush_stdout();
@@ -114,10 +126,23 @@ impl Driver {
         self.prepare()?;
         let mut session = self.connect(false)?;
         let comment = comment(&self.opts.args_text);
+        let mut refetches = 0;
         loop {
             match self.pass(&mut session, &comment)? {
-                Pass::Refetch => session = self.connect(session.watching)?,
+                Pass::Refetch => {
+                    // Each fetch covers more of the database, so this ends; a bug that
+                    // kept asking for new rows must not turn into a silent hang.
+                    refetches += 1;
+                    if refetches > MAX_REFETCHES {
+                        return Err(Fatal(format!(
+                            "internal error: still missing data after {MAX_REFETCHES} fetches"
+                        )));
+                    }
+                    session = self.connect(session.watching)?
+                }
                 Pass::WaitForChange(seqno) => {
+                    // Running again after a change: the reference logs again.
+                    self.complained = 0;
                     if !session.watching {
                         // Changes to rows read with `select` go unnoticed: watch
                         // everything from now on (and look again right away).
@@ -192,8 +217,18 @@ impl Driver {
         let Some(replica) = session.replica() else {
             return Ok(Pass::Refetch);
         };
-        let mut db = Db::new(replica, &self.plan, &self.registry, &session.order);
+        let mut db = Db::new(replica, &self.plan, &self.registry, &session.order)
+            .with_clause_rows(&session.clause_rows, session.watching)
+            // A dry run's commit never checks the indexes assumptions rely on.
+            .with_optimism(!self.pessimistic && !self.opts.dry_run);
         let mut symtab = Symtab::default();
+        // Complaints about the database were logged already if a pass that only
+        // lacked data logged them: the reference, which fetches everything at
+        // once, would have logged them once.
+        let mut pass = PassState {
+            quiet_fills: self.complained,
+            ..PassState::default()
+        };
 
         let roots = match db.rows_unordered("Open_vSwitch") {
             Ok(r) => r,
@@ -215,6 +250,8 @@ impl Driver {
             let mut ctx = Ctx {
                 inv,
                 db: &mut db,
+                root,
+                pass: &mut pass,
                 symtab: &mut symtab,
                 output: String::new(),
                 table: None,
@@ -229,6 +266,7 @@ impl Driver {
                     Err(Failure::Exit(code)) => return Ok(Pass::Exit(code)),
                     Err(f @ Failure::Need(_)) => {
                         drop(db);
+                        self.complained = self.complained.max(pass.complaining_fills);
                         return self.need(f);
                     }
                 }
@@ -251,6 +289,7 @@ impl Driver {
             increment: self.opts.wait_for_reload.then_some(root),
         };
         let request = commit::build(&db, &opts);
+        let assumed = db.overlay.assumed;
         drop(db);
         let outcome = match request {
             None => None,
@@ -271,6 +310,13 @@ impl Driver {
             None => BTreeMap::new(),
             Some(Outcome::Success { inserted, .. }) => inserted.clone(),
             Some(Outcome::TryAgain) => return Ok(Pass::WaitForChange(seqno)),
+            Some(Outcome::Error { text, .. })
+                if assumed && text.contains("\"constraint violation\"") =>
+            {
+                // A name assumed free was taken: look it up this time.
+                self.pessimistic = true;
+                return Ok(Pass::Refetch);
+            }
             Some(Outcome::Error { text, warnings }) => {
                 for w in warnings {
                     crate::log::idl_warn(w);

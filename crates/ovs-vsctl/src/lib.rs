@@ -18,6 +18,23 @@
 //! - Only the rows commands name are fetched (with `select`; whole tables only for
 //!   commands that scan them), so a command on one record stays fast in a database
 //!   with tens of thousands of ports. The reference downloads every table it uses.
+//! - The switch commands (`add-port`, `port-to-br`, ...) look up the bridges, ports
+//!   and interfaces they name, and the bridge or port that holds each, where the
+//!   reference reads all of them into a cache first ([`commands::model`]). So:
+//!   - their transactions check that those lookups still hold (`wait` operations)
+//!     instead of checking every bridge's `ports` and every port's `interfaces`,
+//!     and they add a port to or remove one from a bridge's `ports` with a
+//!     `mutate` instead of rewriting the whole set. The database ends up the same.
+//!   - a command that creates a port or interface does not look up whether that
+//!     name is taken by a port or interface: the server's index on names refuses
+//!     the transaction if it is, and then the command runs again, looking it up,
+//!     to fail with the reference's message.
+//!   - in a database that contradicts itself (a port in two bridges, ...), the
+//!     reference warns about every contradiction on every such command; we warn
+//!     (and decide exactly as the reference does) when a command lists or deletes
+//!     everything on a bridge or meets a contradiction, not about the others.
+//!   - deleting a fake bridge that lost its VLAN to another fake bridge crashes
+//!     the reference; we delete what the reference's cache holds for it (nothing).
 //! - While waiting for ovs-vswitchd (no `--no-wait`) for more than 5 seconds, and
 //!   when `--retry` cannot reach the server, a line on stderr says what it waits for
 //!   and how not to; the waiting itself is unchanged.

@@ -40,6 +40,11 @@ pub fn vsctl_warn(message: &str) {
     vlog::warn!(VSCTL, "{message}");
 }
 
+/// An error of ovs-vsctl itself (`vsctl|ERR|...`).
+pub fn vsctl_err(message: &str) {
+    vlog::err!(VSCTL, "{message}");
+}
+
 /// A warning of the database client library (`ovsdb_idl|WARN|...`).
 pub fn idl_warn(message: &str) {
     vlog::warn!(OVSDB_IDL, "{message}");

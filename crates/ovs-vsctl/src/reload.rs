@@ -66,7 +66,11 @@ impl Driver {
                 .get("name")
                 .and_then(ovs_json::Json::as_str)
                 .unwrap_or("");
-            match row.get("error").and_then(ovs_json::Json::as_str) {
+            match row
+                .get("error")
+                .and_then(ovs_json::Json::as_str)
+                .filter(|e| !e.is_empty())
+            {
                 Some(error) => eprintln!(
                     "ovs-vsctl: Error detected while setting up '{name}': {error}.  See \
                      ovs-vswitchd log for details."
@@ -79,7 +83,10 @@ impl Driver {
             any = true;
         }
         if any {
-            eprintln!("ovs-vsctl: The default log directory is \"/var/log/openvswitch\".");
+            eprintln!(
+                "ovs-vsctl: The default log directory is \"{}\".",
+                ovs_daemon::dirs::logdir().display()
+            );
         }
     }
 

@@ -4,6 +4,7 @@
 //! [`crate::db::order`]).
 
 use crate::db::order::{RowChange, UpdateText};
+use crate::db::plan::Clause;
 use crate::db::{Plan, Registry, RowOrder};
 use ovs_hash_order::{scan_to_depth, Shape};
 use ovs_json::rpc::Message;
@@ -121,6 +122,9 @@ impl FrameScanner {
     }
 }
 
+/// The rows each `select` of a session returned, by table and clause.
+pub type ClauseRows = BTreeMap<(String, Clause), Vec<ovsdb::Uuid>>;
+
 /// One connection, with its replica.
 pub struct Session {
     stream: Stream,
@@ -136,8 +140,11 @@ pub struct Session {
     /// Whether every fetched table is monitored (so changes are noticed).
     pub watching: bool,
     /// The `select` transaction reading the tables fetched by row: its id and the
-    /// table of each operation, until its reply is applied.
-    selects: Option<(String, Vec<String>)>,
+    /// table and clause of each operation, until its reply is applied.
+    selects: Option<(String, Vec<(String, Clause)>)>,
+    /// The rows each select returned, by table and clause (what a set column
+    /// includes can only be known this way when the column itself is not fetched).
+    pub clause_rows: ClauseRows,
     /// That reply, kept until the monitor's first reply (which resets the replica).
     select_reply: Option<Json>,
 }
@@ -167,13 +174,19 @@ impl Session {
             watching: watch,
             selects: None,
             select_reply: None,
+            clause_rows: ClauseRows::new(),
         };
         let mut hello = session.protocol.connected();
         if !watch {
-            let (tables, ops): (Vec<String>, Vec<Json>) = plan.select_ops().into_iter().unzip();
+            let mut keys = Vec::new();
+            let mut ops = Vec::new();
+            for (table, clause, op) in plan.select_ops() {
+                keys.push((table, clause));
+                ops.push(op);
+            }
             if !ops.is_empty() {
                 let msg = session.protocol.transact(ops);
-                session.selects = Some((msg.id().to_compact(), tables));
+                session.selects = Some((msg.id().to_compact(), keys));
                 hello.push(msg);
             }
         }
@@ -201,7 +214,8 @@ impl Session {
         }
         let mut updates: BTreeMap<String, ovs_json::Object> = BTreeMap::new();
         let results = self.select_reply.take().unwrap_or(Json::Null);
-        for (i, table) in tables.iter().enumerate() {
+        let mut clause_rows = ClauseRows::new();
+        for (i, (table, clause)) in tables.iter().enumerate() {
             let result = results.as_array().and_then(|r| r.get(i));
             if let Some(e) = result.and_then(|r| r.get("error")) {
                 return Err(SessionError::Failed(ovsdb_idl::protocol::error_text(e)));
@@ -211,6 +225,9 @@ impl Session {
                 .and_then(Json::as_array)
                 .unwrap_or(&[]);
             let table_updates = updates.entry(table.clone()).or_default();
+            let found = clause_rows
+                .entry((table.clone(), clause.clone()))
+                .or_default();
             for row in rows {
                 let Some(mut row) = row.as_object().cloned() else {
                     continue;
@@ -219,6 +236,9 @@ impl Session {
                     .remove("_uuid")
                     .and_then(|u| u.as_array().and_then(|a| a.get(1)).cloned());
                 if let Some(Json::String(uuid)) = uuid {
+                    if let Some(u) = ovsdb::atom::parse_uuid(&uuid) {
+                        found.push(u);
+                    }
                     table_updates.insert(uuid, Json::object([("initial", Json::Object(row))]));
                 }
             }
@@ -235,6 +255,7 @@ impl Session {
                 .map_err(|e| SessionError::Failed(e.to_string()))?;
         }
         self.selects = None;
+        self.clause_rows = clause_rows;
         Ok(true)
     }
 

@@ -118,3 +118,45 @@ fn wait_until_returns_once_the_row_appears_like_the_reference() {
     assert_eq!(ours_out.stdout, theirs_out.stdout);
     assert_eq!(ours_out.stderr, theirs_out.stderr);
 }
+
+#[test]
+fn switch_lookups_after_waiting_match_the_reference() {
+    // After `wait-until` waits, the rows looked up are watched instead of read
+    // once: ports and interfaces created meanwhile, and the bridges they are on,
+    // must be found as the reference finds them.
+    testkit::require_real_ovs();
+    let dir = RunDir::new("vsctl-wait-lookups");
+    let base = build_base_db(&dir);
+    let db = dir.conf_db();
+    std::fs::copy(&base, &db).unwrap();
+    let _server = start_server(&dir, &db, ServerKind::Real);
+    let line = args(
+        "-t 20 wait-until bridge late -- port-to-br p1 -- port-to-br pz -- iface-to-br iz \
+         -- br-to-parent fz -- list-ports fz",
+    );
+    let (ours_out, theirs_out) = std::thread::scope(|s| {
+        let o = s.spawn(|| vsctl(&ours(), &dir, &line));
+        let t = s.spawn(|| {
+            vsctl(
+                std::path::Path::new(testkit::real_ovs::OVS_VSCTL),
+                &dir,
+                &line,
+            )
+        });
+        for step in [
+            "--no-wait add-port br1 pz",
+            "--no-wait add-bond br1 bz iz jz",
+            "--no-wait add-br fz br1 9 -- add-port fz fzp",
+            "--no-wait add-br late",
+        ] {
+            let mut cmd = dir.command(testkit::real_ovs::OVS_VSCTL);
+            cmd.args(args(step));
+            testkit::run_ok(&mut cmd);
+        }
+        (o.join().unwrap(), t.join().unwrap())
+    });
+    assert!(ours_out.status.success(), "{ours_out:?}");
+    assert_eq!(ours_out.stdout, "br0\nbr1\nbr1\nbr1\nfzp\n");
+    assert_eq!(ours_out.stdout, theirs_out.stdout);
+    assert_eq!(ours_out.stderr, theirs_out.stderr);
+}

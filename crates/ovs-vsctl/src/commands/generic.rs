@@ -363,6 +363,7 @@ fn cmd_set(ctx: &mut Ctx) -> Result<(), Failure> {
     for arg in &args[3..] {
         set_column(ctx.db, table, &row, arg, ctx.symtab, ctx.last_command)?;
     }
+    ctx.invalidate_cache();
     Ok(())
 }
 
@@ -398,6 +399,7 @@ fn cmd_add(ctx: &mut Ctx) -> Result<(), Failure> {
                 ctx.db.set_insert_partial(tname, &row, cname, k.clone());
             }
         }
+        ctx.invalidate_cache();
         return Ok(());
     }
     if t.max != UNLIMITED_SIZE && new.len() > t.max as usize {
@@ -411,6 +413,7 @@ fn cmd_add(ctx: &mut Ctx) -> Result<(), Failure> {
     }
     ctx.db.verify(tname, &row, cname)?;
     ctx.db.write(tname, &row, cname, new);
+    ctx.invalidate_cache();
     Ok(())
 }
 
@@ -457,6 +460,7 @@ fn cmd_remove(ctx: &mut Ctx) -> Result<(), Failure> {
     }
     ctx.db.verify(tname, &row, cname)?;
     ctx.db.write(tname, &row, cname, old);
+    ctx.invalidate_cache();
     Ok(())
 }
 
@@ -480,6 +484,7 @@ fn cmd_clear(ctx: &mut Ctx) -> Result<(), Failure> {
         ctx.db
             .write(&table.name, &row, &column.name, Datum::empty());
     }
+    ctx.invalidate_cache();
     Ok(())
 }
 
@@ -546,6 +551,7 @@ fn cmd_destroy(ctx: &mut Ctx) -> Result<(), Failure> {
         for row in ctx.db.rows(&table.name)? {
             ctx.db.delete(&table.name, &row);
         }
+        ctx.invalidate_cache();
         return Ok(());
     }
     for record in &args[2..] {
@@ -553,6 +559,7 @@ fn cmd_destroy(ctx: &mut Ctx) -> Result<(), Failure> {
             ctx.db.delete(&table.name, &row);
         }
     }
+    ctx.invalidate_cache();
     Ok(())
 }
 

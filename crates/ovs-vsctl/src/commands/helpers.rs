@@ -187,3 +187,101 @@ pub(crate) fn values_or_pairs(t: &Type) -> &'static str {
         "values"
     }
 }
+
+/// C's `strtol` over a decimal argument: leading blanks, a sign, the digits (none
+/// reads 0), saturating on overflow. Returns the value and whether digits were read.
+pub(crate) fn c_strtol(s: &str) -> (i64, bool) {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\u{b}', '\u{c}', '\r']);
+    let (negative, t) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let digits: &str = &t[..t.bytes().take_while(u8::is_ascii_digit).count()];
+    let mut v: i64 = 0;
+    for b in digits.bytes() {
+        let d = i64::from(b - b'0');
+        v = if negative {
+            v.saturating_mul(10).saturating_sub(d)
+        } else {
+            v.saturating_mul(10).saturating_add(d)
+        };
+    }
+    (v, !digits.is_empty())
+}
+
+/// C's `atoi`: `strtol` cut to an `int`.
+pub(crate) fn c_atoi(s: &str) -> i64 {
+    i64::from(c_strtol(s).0 as i32)
+}
+
+/// C's `strtoull` over a decimal argument, its result read as a signed 64-bit
+/// number (as the reference stores it): a minus sign negates, overflow saturates.
+/// None when there are no digits.
+pub(crate) fn c_strtoull(s: &str) -> Option<i64> {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\u{b}', '\u{c}', '\r']);
+    let (negative, t) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let digits: &str = &t[..t.bytes().take_while(u8::is_ascii_digit).count()];
+    if digits.is_empty() {
+        return None;
+    }
+    let mut v: u64 = 0;
+    let mut overflow = false;
+    for b in digits.bytes() {
+        match v
+            .checked_mul(10)
+            .and_then(|x| x.checked_add(u64::from(b - b'0')))
+        {
+            Some(x) => v = x,
+            None => overflow = true,
+        }
+    }
+    let v = if overflow {
+        u64::MAX
+    } else if negative {
+        v.wrapping_neg()
+    } else {
+        v
+    };
+    Some(v as i64)
+}
+
+/// The command as the reference quotes it in errors: its options (names only, in
+/// the reference's order), then its arguments.
+pub(crate) fn command_text(inv: &crate::command::Invocation) -> String {
+    let mut words: Vec<String> = ovs_hash_order::name_order(inv.options.keys().map(String::as_str))
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    words.extend(inv.argv.iter().cloned());
+    crate::options::escape_args(&words)
+}
+
+/// A string datum.
+pub(crate) fn string_datum(s: &str) -> Datum {
+    Datum::scalar(ovsdb::Atom::string(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_c_reads_them() {
+        assert_eq!(c_atoi("5"), 5);
+        assert_eq!(c_atoi(" 7x"), 7);
+        assert_eq!(c_atoi("abc"), 0);
+        assert_eq!(c_atoi("-1"), -1);
+        // strtol saturates, then the cut to an int keeps the low 32 bits.
+        assert_eq!(c_atoi("99999999999"), 1_215_752_191);
+        assert_eq!(c_strtoull("x"), None);
+        assert_eq!(c_strtoull(" +8x"), Some(8));
+        assert_eq!(c_strtoull("-3"), Some(-3));
+        assert_eq!(c_strtoull("99999999999999999999999"), Some(-1));
+        assert!(!c_strtol("").1);
+    }
+}

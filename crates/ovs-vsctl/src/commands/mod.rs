@@ -17,23 +17,52 @@
 //!   ovs-vswitchd has applied the change; `Failure::Exit` ends the program at once
 //!   with a status (`br-exists`).
 //! - [`helpers`] has what several groups need (`set_column` for
-//!   `COLUMN[:KEY]=VALUE` arguments, row cells for table output).
+//!   `COLUMN[:KEY]=VALUE` arguments, row cells for table output, C-style number
+//!   parsing).
+//! - The switch commands see bridges, ports and interfaces through [`model`]:
+//!   `pre` calls [`model::pre_get_info`] and says which names it will look up
+//!   ([`model::want_bridge`], ...); `run` asks a [`model::Model`] and tells it what
+//!   it added or deleted, as the reference keeps its cache up to date.
 //!
 //! The order of `GROUPS` and of commands within them must be the reference's
 //! registration order (checked by a test): the generic commands, `show`, then the
 //! switch commands from `init` on, with `emer-reset` after the Auto-Attach ones.
 
+pub mod auto_attach;
+pub mod bridge;
+pub mod controller;
+pub mod datapath;
 pub mod generic;
 pub mod helpers;
+pub mod iface;
+pub mod manager;
+pub mod model;
+pub mod port;
+pub mod show;
+pub mod ssl;
 pub mod vswitch;
+pub mod zone;
 
 use crate::command::Command;
 
 /// The groups, in the order the reference registers its commands (the order its
-/// command table is iterated in depends on it). `show` (when written) goes in a group
-/// of its own between these two, as the reference registers it with the generic
-/// commands.
-const GROUPS: &[&[Command]] = &[generic::COMMANDS, vswitch::COMMANDS];
+/// command table is iterated in depends on it): `show` is registered with the
+/// generic commands, `emer-reset` after the Auto Attach ones.
+const GROUPS: &[&[Command]] = &[
+    generic::COMMANDS,
+    show::COMMANDS,
+    vswitch::COMMANDS,
+    bridge::COMMANDS,
+    port::COMMANDS,
+    iface::COMMANDS,
+    controller::COMMANDS,
+    manager::COMMANDS,
+    ssl::COMMANDS,
+    auto_attach::COMMANDS,
+    vswitch::RESET,
+    zone::COMMANDS,
+    datapath::COMMANDS,
+];
 
 /// Every command, in registration order.
 pub fn all() -> impl Iterator<Item = &'static Command> {

@@ -1,9 +1,11 @@
 //! Turning the transaction's changes into one `transact` request, and reading the
 //! server's answer, the way the reference IDL does.
 //!
-//! Operation order: checks of verified values first, then each changed row's
-//! insert/update/delete followed by its partial changes (`mutate`), then the
-//! `next_cfg` increment, the comment, and for `--dry-run` an `abort`. Nothing is sent
+//! Operation order: checks of verified values first, then the checks that lookups
+//! by name or membership still find the same rows ([`super::Guard`]), then each
+//! changed row's insert/update/delete followed by its partial changes (`mutate`),
+//! then the `next_cfg` increment, the comment, and for `--dry-run` an `abort`.
+//! Nothing is sent
 //! when nothing would change (the reference reports "unchanged" then). Rows this
 //! transaction creates are referred to by the names their inserts bind.
 
@@ -95,30 +97,61 @@ pub fn build(db: &Db, opts: &CommitOptions) -> Option<Request> {
         }
     }
 
-    // Verifications, one operation per row.
-    let mut verify_rows: Vec<(String, Uuid)> = Vec::new();
-    for (t, u, _) in &overlay.verifies {
-        if !verify_rows.iter().any(|(vt, vu)| vt == t && vu == u) {
-            verify_rows.push((t.clone(), *u));
+    // Verifications, one operation per row (rows in the order first verified).
+    let mut verify_rows: Vec<(&str, Uuid)> = Vec::new();
+    let mut verified_columns: HashMap<(&str, Uuid), Vec<&str>> = HashMap::new();
+    for (t, u, c) in &overlay.verifies {
+        let columns = verified_columns.entry((t.as_str(), *u)).or_default();
+        if columns.is_empty() {
+            verify_rows.push((t.as_str(), *u));
         }
+        columns.push(c.as_str());
     }
     for (table, u) in &verify_rows {
         let (Some(row), Some(ts)) = (replica.row(table, u), replica.schema.table(table)) else {
             continue;
         };
-        let columns: Vec<(&str, usize, &ovsdb::Type)> = overlay
-            .verifies
-            .iter()
-            .filter(|(t, x, _)| t == table && x == u)
-            .filter_map(|(_, _, c)| {
+        let columns: Vec<(&str, usize, &ovsdb::Type)> = verified_columns
+            .get(&(*table, *u))
+            .into_iter()
+            .flatten()
+            .filter_map(|c| {
                 let i = ts.column_index(c)?;
-                Some((c.as_str(), i, &ts.columns[i].type_))
+                Some((*c, i, &ts.columns[i].type_))
             })
             .collect();
         if !columns.is_empty() {
             txn.verify(table, row, &columns);
             kinds.push(OpKind::Other);
         }
+    }
+
+    // Lookups by name or membership (instead of the reference's checks of whole
+    // tables): the rows they found must still be the ones that match.
+    for guard in &overlay.guards {
+        let Some(clause) = guard.clause.to_json(&guard.table) else {
+            continue;
+        };
+        let rows: Vec<Json> = guard
+            .expected
+            .iter()
+            .map(|u| Json::object([("_uuid", ovsdb::atom::uuid_to_json(u))]))
+            .collect();
+        custom.push((
+            kinds.len(),
+            Json::object([
+                ("op", Json::string("wait")),
+                ("timeout", Json::Integer(0)),
+                ("table", Json::string(guard.table.as_str())),
+                ("where", Json::array([clause])),
+                ("columns", Json::array([Json::string("_uuid")])),
+                ("until", Json::string("==")),
+                ("rows", Json::Array(rows)),
+            ]),
+        ));
+        // A placeholder operation, replaced by the one above.
+        txn.comment("");
+        kinds.push(OpKind::Other);
     }
 
     let mut explicit: Vec<(usize, Uuid)> = Vec::new();

@@ -5,6 +5,12 @@
 //! the whole table) and otherwise fails with [`Need`], which makes the driver fetch
 //! more and run the commands again. Writes go to the [`overlay::Overlay`]; the commit
 //! ([`commit`]) turns them into one transaction.
+//!
+//! Besides reads of rows and columns: lookups of the rows whose column equals a
+//! value or whose set column includes an element ([`Db::find_where`],
+//! [`Db::find_including`]), which may be guarded so that the commit checks they
+//! still find the same rows, and changes of one element of a set that later reads
+//! see ([`Db::set_change_seen`]).
 
 pub mod commit;
 pub mod order;
@@ -12,10 +18,11 @@ pub mod overlay;
 pub mod plan;
 
 pub use order::RowOrder;
-pub use overlay::{Overlay, PartialOp};
-pub use plan::{Need, Plan, Registry, Rows};
+pub use overlay::{Guard, Overlay, PartialOp};
+pub use plan::{Clause, Need, Plan, Registry, Rows};
 
 use crate::command::Failure;
+use crate::session::ClauseRows;
 use ovsdb::schema::ColumnSchema;
 use ovsdb::{Atom, Datum, Uuid};
 use ovsdb_idl::Replica;
@@ -26,6 +33,12 @@ pub struct Db<'r> {
     plan: &'r Plan,
     registry: &'r Registry,
     order: &'r RowOrder,
+    /// What each select returned (empty when everything is monitored).
+    clause_rows: &'r ClauseRows,
+    /// Whether rows fetched by clause are monitored (their clause columns with them).
+    watching: bool,
+    /// Whether [`Db::find_or_assume`] may assume (see there).
+    optimistic: bool,
     pub overlay: Overlay,
 }
 
@@ -43,13 +56,35 @@ impl<'r> Db<'r> {
         registry: &'r Registry,
         order: &'r RowOrder,
     ) -> Db<'r> {
+        static NO_CLAUSES: ClauseRows = ClauseRows::new();
         Db {
             replica,
             plan,
             registry,
             order,
+            clause_rows: &NO_CLAUSES,
+            watching: false,
+            optimistic: false,
             overlay: Overlay::default(),
         }
+    }
+
+    /// Lets [`Db::find_or_assume`] assume.
+    pub fn with_optimism(mut self, optimistic: bool) -> Db<'r> {
+        self.optimistic = optimistic;
+        self
+    }
+
+    /// Says what the selects returned, or that rows fetched by clause are watched.
+    pub fn with_clause_rows(mut self, clause_rows: &'r ClauseRows, watching: bool) -> Db<'r> {
+        self.clause_rows = clause_rows;
+        self.watching = watching;
+        self
+    }
+
+    /// What the reference would have registered.
+    pub fn registry(&self) -> &Registry {
+        self.registry
     }
 
     pub fn replica(&self) -> &'r Replica {
@@ -174,6 +209,25 @@ impl<'r> Db<'r> {
     /// A column's value as this transaction sees it (partial changes excluded, as
     /// in the reference).
     pub fn read(&self, table: &str, u: &Uuid, column: &str) -> Result<Datum, Failure> {
+        let mut value = self.read_base(table, u, column)?;
+        if let Some(edit) = self.overlay.edit(table, u) {
+            edit.apply_partial(column, &mut value, true);
+        }
+        Ok(value)
+    }
+
+    /// A column's value with every change of this transaction, partial ones
+    /// included: what ovs-vsctl's own model of bridges and ports sees.
+    pub fn read_effective(&self, table: &str, u: &Uuid, column: &str) -> Result<Datum, Failure> {
+        let mut value = self.read_base(table, u, column)?;
+        if let Some(edit) = self.overlay.edit(table, u) {
+            edit.apply_partial(column, &mut value, false);
+        }
+        Ok(value)
+    }
+
+    /// The value written by this transaction or else the snapshot's.
+    fn read_base(&self, table: &str, u: &Uuid, column: &str) -> Result<Datum, Failure> {
         if let Some(d) = self.overlay.written(table, u, column) {
             return Ok(d.clone());
         }
@@ -269,8 +323,339 @@ impl<'r> Db<'r> {
             .partial(table, u, column, element, PartialOp::Delete);
     }
 
+    /// Like [`Db::set_insert_partial`] and [`Db::set_delete_partial`], but later
+    /// reads see the change, as they would the reference's rewrite of the whole set
+    /// (which this stands in for, to stay cheap on sets of thousands of elements).
+    pub fn set_change_seen(
+        &mut self,
+        table: &str,
+        u: &Uuid,
+        column: &str,
+        element: Atom,
+        add: bool,
+    ) {
+        let op = if add {
+            PartialOp::Insert(None)
+        } else {
+            PartialOp::Delete
+        };
+        self.overlay
+            .partial_seen(table, u, column, element, op, true);
+    }
+
     /// The plan this snapshot was fetched with.
     pub fn plan(&self) -> &Plan {
         self.plan
+    }
+
+    /// Whether every row of `table` was fetched, with these columns.
+    pub fn has_all(&self, table: &str, columns: &[&str]) -> bool {
+        self.plan
+            .table(table)
+            .is_some_and(|t| t.rows == Rows::All && columns.iter().all(|c| t.columns.contains(*c)))
+    }
+
+    /// [`Db::rows_where`], optionally guarded: the commit then checks that the
+    /// rows matching are still the ones the snapshot had.
+    pub fn find_where(
+        &mut self,
+        table: &str,
+        column: &str,
+        value: &Datum,
+        guard: bool,
+    ) -> Result<Vec<Uuid>, Failure> {
+        let found = self.rows_where(table, column, value)?;
+        if guard {
+            let expected = self
+                .replica
+                .rows(table)
+                .map(|r| r.uuid)
+                .filter(|u| {
+                    let c = column_schema(table, column);
+                    let old = self
+                        .read_old(table, u, column)
+                        .or_else(|| c.ok().map(|c| Datum::default_for(&c.type_)));
+                    old.as_ref() == Some(value)
+                })
+                .collect();
+            self.overlay.guard(Guard {
+                table: table.to_owned(),
+                clause: Clause::Eq(column.to_owned(), value.clone()),
+                expected,
+            });
+        }
+        Ok(found)
+    }
+
+    /// For a lookup of a name this transaction is about to give a new row of
+    /// `table`, whose index on `column` the server enforces: when those rows were
+    /// not fetched, assumes the database has none (the rows this transaction
+    /// creates or fetched for other reasons still count) instead of fetching them,
+    /// which costs the server a pass over the table. Were the assumption wrong, the
+    /// commit would break the index; the driver then runs everything again without
+    /// assuming ([`Overlay::assumed`] says it did). Otherwise [`Db::find_where`],
+    /// guarded.
+    pub fn find_or_assume(
+        &mut self,
+        table: &str,
+        column: &str,
+        value: &Datum,
+    ) -> Result<Vec<Uuid>, Failure> {
+        let fetched = self
+            .rows_plan(table)
+            .is_some_and(|r| r.covers_eq(column, value));
+        if !self.optimistic || fetched {
+            return self.find_where(table, column, value, true);
+        }
+        self.check_column(table, column)?;
+        self.overlay.assumed = true;
+        let mut out = Vec::new();
+        for r in self.replica.rows(table) {
+            if !self.overlay.is_deleted(table, &r.uuid)
+                && self.read(table, &r.uuid, column)? == *value
+            {
+                out.push(r.uuid);
+            }
+        }
+        for u in self.overlay.inserted.get(table).into_iter().flatten() {
+            if self.read(table, u, column)? == *value {
+                out.push(*u);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The rows whose set `column` includes `element`, with this transaction's
+    /// changes (partial ones included), optionally guarded like
+    /// [`Db::find_where`]. Works without fetching the column: the select that
+    /// fetched the rows says which they are.
+    pub fn find_including(
+        &mut self,
+        table: &str,
+        column: &str,
+        element: &Atom,
+        guard: bool,
+    ) -> Result<Vec<Uuid>, Failure> {
+        let datum = Datum::scalar(element.clone());
+        // A row this transaction creates is in no set of the snapshot.
+        let new_row = element
+            .as_uuid()
+            .is_some_and(|u| self.overlay.is_new_row(&u));
+        if !new_row {
+            match self.rows_plan(table) {
+                Some(rows) if rows.covers_includes(column, &datum) => {}
+                _ => return Err(Self::need_rows(table, Rows::includes(column, datum))),
+            }
+        }
+        let clause = Clause::Includes(column.to_owned(), datum);
+        let cached = self.clause_rows.get(&(table.to_owned(), clause.clone()));
+        let snapshot: Vec<Uuid> = match cached {
+            _ if new_row => Vec::new(),
+            Some(rows) => rows.clone(),
+            None => {
+                let monitored =
+                    self.watching && self.rows_plan(table).is_some_and(|r| *r != Rows::All);
+                if !monitored {
+                    self.check_column(table, column)?;
+                }
+                self.replica
+                    .rows(table)
+                    .filter(|r| {
+                        self.replica
+                            .get(table, r, column)
+                            .is_some_and(|d| d.contains(element))
+                    })
+                    .map(|r| r.uuid)
+                    .collect()
+            }
+        };
+        let mut out = Vec::new();
+        for u in &snapshot {
+            if self.overlay.is_deleted(table, u) {
+                continue;
+            }
+            let has = match self.overlay.edit(table, u) {
+                Some(edit) => edit.includes_after(column, element, true),
+                None => true,
+            };
+            if has {
+                out.push(*u);
+            }
+        }
+        for (t, u) in &self.overlay.order {
+            if t != table || snapshot.contains(u) {
+                continue;
+            }
+            let Some(edit) = self.overlay.edit(table, u) else {
+                continue;
+            };
+            if matches!(edit.state, overlay::RowState::Deleted) || !edit.touches(column) {
+                continue;
+            }
+            if edit.includes_after(column, element, false) {
+                out.push(*u);
+            }
+        }
+        if guard && !new_row {
+            self.overlay.guard(Guard {
+                table: table.to_owned(),
+                clause,
+                expected: snapshot,
+            });
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::commit::{build, CommitOptions};
+    use super::*;
+    use ovs_json::Json;
+    use ovsdb_idl::replica::UpdateFormat;
+
+    fn uuid(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    fn name(s: &str) -> Datum {
+        Datum::scalar(Atom::string(s))
+    }
+
+    /// Bridge br0 with port p1 (whose set of ports was not fetched: a select said
+    /// which bridge includes p1), fetched by name and by what it includes.
+    fn fixture() -> (Replica, Plan, ClauseRows) {
+        let (b, p1) = (uuid(0xb), uuid(0x1));
+        let mut replica = Replica::new(crate::schema::schema().clone());
+        let updates = ovs_json::parse(&format!(
+            r#"{{"Bridge": {{"{b}": {{"initial": {{"name": "br0"}}}}}},
+                "Port": {{"{p1}": {{"initial": {{"name": "p1"}}}}}}}}"#
+        ))
+        .unwrap();
+        replica.apply(&updates, UpdateFormat::V2).unwrap();
+        let mut plan = Plan::default();
+        let bridge = plan.table_mut("Bridge");
+        bridge.columns.insert("name".into());
+        bridge.rows = Rows::eq("name", name("br0"));
+        bridge
+            .rows
+            .merge(&Rows::includes("ports", Datum::scalar(Atom::Uuid(p1))));
+        let port = plan.table_mut("Port");
+        port.columns.insert("name".into());
+        port.rows = Rows::eq("name", name("p1"));
+        port.rows.merge(&Rows::eq("name", name("p2")));
+        let mut clause_rows = ClauseRows::new();
+        clause_rows.insert(
+            (
+                "Bridge".into(),
+                Clause::Includes("ports".into(), Datum::scalar(Atom::Uuid(p1))),
+            ),
+            vec![b],
+        );
+        (replica, plan, clause_rows)
+    }
+
+    #[test]
+    fn membership_is_read_from_selects_and_the_transaction() {
+        let (replica, plan, clause_rows) = fixture();
+        let (registry, order) = (Registry::default(), RowOrder::default());
+        let mut db =
+            Db::new(&replica, &plan, &registry, &order).with_clause_rows(&clause_rows, false);
+        let (b, p1, p2) = (uuid(0xb), uuid(0x1), uuid(0x2));
+        let p1_atom = Atom::Uuid(p1);
+        assert_eq!(
+            db.find_including("Bridge", "ports", &p1_atom, true)
+                .unwrap(),
+            [b]
+        );
+        // Not fetched: asks for it.
+        match db.find_including("Bridge", "ports", &Atom::Uuid(uuid(9)), false) {
+            Err(Failure::Need(Need::Rows(t, _))) => assert_eq!(t, "Bridge"),
+            other => panic!("{other:?}"),
+        }
+        // A new port added to the bridge is found in it without fetching anything.
+        db.insert("Port", p2, false);
+        db.write("Port", &p2, "name", name("p2"));
+        db.set_change_seen("Bridge", &b, "ports", Atom::Uuid(p2), true);
+        assert_eq!(
+            db.find_including("Bridge", "ports", &Atom::Uuid(p2), false)
+                .unwrap(),
+            [b]
+        );
+        // One removed is not.
+        db.set_change_seen("Bridge", &b, "ports", p1_atom.clone(), false);
+        assert!(db
+            .find_including("Bridge", "ports", &p1_atom, false)
+            .unwrap()
+            .is_empty());
+        // Lookups by name see the new row; their guards expect the snapshot.
+        assert_eq!(
+            db.find_where("Port", "name", &name("p2"), true).unwrap(),
+            [p2]
+        );
+        assert_eq!(
+            db.find_where("Port", "name", &name("p1"), true).unwrap(),
+            [p1]
+        );
+    }
+
+    #[test]
+    fn lookups_are_guarded_and_membership_changes_mutate() {
+        let (replica, plan, clause_rows) = fixture();
+        let (registry, order) = (Registry::default(), RowOrder::default());
+        let mut db =
+            Db::new(&replica, &plan, &registry, &order).with_clause_rows(&clause_rows, false);
+        let (b, p1, p2) = (uuid(0xb), uuid(0x1), uuid(0x2));
+        db.find_including("Bridge", "ports", &Atom::Uuid(p1), true)
+            .unwrap();
+        db.find_where("Port", "name", &name("p2"), true).unwrap();
+        db.insert("Port", p2, false);
+        db.write("Port", &p2, "name", name("p2"));
+        db.set_change_seen("Bridge", &b, "ports", Atom::Uuid(p2), true);
+        let request = build(
+            &db,
+            &CommitOptions {
+                comment: "c",
+                dry_run: false,
+                increment: None,
+            },
+        )
+        .unwrap();
+        let text: Vec<String> = request.ops.iter().map(Json::to_compact).collect();
+        let wait_includes = text
+            .iter()
+            .position(|op| {
+                op.contains(r#""op":"wait""#)
+                    && op.contains(
+                        r#"["ports","includes",["uuid","00000000-0000-0000-0000-000000000001"]]"#,
+                    )
+                    && op.contains(
+                        r#""rows":[{"_uuid":["uuid","00000000-0000-0000-0000-00000000000b"]}]"#,
+                    )
+            })
+            .unwrap_or_else(|| panic!("{text:#?}"));
+        let wait_absent = text
+            .iter()
+            .position(|op| {
+                op.contains(r#""op":"wait""#)
+                    && op.contains(r#"["name","==","p2"]"#)
+                    && op.contains(r#""rows":[]"#)
+            })
+            .unwrap_or_else(|| panic!("{text:#?}"));
+        let insert = text
+            .iter()
+            .position(|op| op.contains(r#""op":"insert""#))
+            .unwrap_or_else(|| panic!("{text:#?}"));
+        let mutate = text
+            .iter()
+            .position(|op| op.contains(r#""op":"mutate""#) && op.contains(r#"["ports","insert""#))
+            .unwrap_or_else(|| panic!("{text:#?}"));
+        // The checks come before the changes they protect.
+        assert!(wait_includes < insert && wait_absent < insert && insert < mutate);
+        // The port is added, not the whole set rewritten.
+        assert!(
+            !text.iter().any(|op| op.contains(r#""op":"update""#)),
+            "{text:#?}"
+        );
     }
 }

@@ -7,8 +7,9 @@
 //! verifying a column already written (or of a new row) does nothing; a map update
 //! decides at the time of the call whether it inserts a key or replaces one.
 
+use super::plan::Clause;
 use ovsdb::{Atom, Datum, Uuid};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A partial change to one key of a map or one element of a set.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,6 +41,9 @@ pub struct RowEdit {
     pub written: BTreeMap<String, Datum>,
     /// Partial changes per column, per key, in the order keys were first changed.
     pub partial: BTreeMap<String, Vec<(Atom, PartialOp)>>,
+    /// The (column, key) partial changes that reads see: those standing in for a
+    /// whole-column write of the reference (which reads would see).
+    pub visible: BTreeSet<(String, Atom)>,
 }
 
 impl RowEdit {
@@ -48,8 +52,62 @@ impl RowEdit {
             state,
             written: BTreeMap::new(),
             partial: BTreeMap::new(),
+            visible: BTreeSet::new(),
         }
     }
+
+    /// Applies this row's partial changes of `column` to `value`: all of them, or
+    /// with `visible_only` those reads see.
+    pub fn apply_partial(&self, column: &str, value: &mut Datum, visible_only: bool) {
+        let Some(ops) = self.partial.get(column) else {
+            return;
+        };
+        for (key, op) in ops {
+            if visible_only && !self.visible.contains(&(column.to_owned(), key.clone())) {
+                continue;
+            }
+            match op {
+                PartialOp::Insert(None) => value.insert_key(key.clone()),
+                PartialOp::Insert(Some(v)) | PartialOp::Update(v) => {
+                    value.set_pair(key.clone(), v.clone())
+                }
+                PartialOp::Delete => {
+                    value.remove_key(key);
+                }
+            }
+        }
+    }
+
+    /// Whether `column` would include `key` after this row's changes, if it did
+    /// (`base`) or not before them.
+    pub fn includes_after(&self, column: &str, key: &Atom, base: bool) -> bool {
+        let mut has = match self.written.get(column) {
+            Some(d) => d.contains(key),
+            None => base,
+        };
+        if let Some(ops) = self.partial.get(column) {
+            for (k, op) in ops {
+                if k == key {
+                    has = !matches!(op, PartialOp::Delete);
+                }
+            }
+        }
+        has
+    }
+
+    /// Whether this transaction changes `column` of the row.
+    pub fn touches(&self, column: &str) -> bool {
+        self.written.contains_key(column) || self.partial.contains_key(column)
+    }
+}
+
+/// A check, sent before the changes, that the rows a lookup found are still the
+/// ones that match it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Guard {
+    pub table: String,
+    pub clause: Clause,
+    pub expected: Vec<Uuid>,
 }
 
 /// Everything the transaction changes.
@@ -60,8 +118,14 @@ pub struct Overlay {
     pub rows: HashMap<(String, Uuid), RowEdit>,
     /// Columns to verify, in order, per row.
     pub verifies: Vec<(String, Uuid, String)>,
+    /// The same, for finding one quickly (thousands are verified at once).
+    verified: std::collections::HashSet<(String, Uuid, String)>,
     /// Per table, the rows this transaction created, in order.
     pub inserted: BTreeMap<String, Vec<Uuid>>,
+    /// Lookups to check again when committing, in order.
+    pub guards: Vec<Guard>,
+    /// Whether a lookup assumed instead of fetching (see `Db::find_or_assume`).
+    pub assumed: bool,
 }
 
 impl Overlay {
@@ -84,6 +148,11 @@ impl Overlay {
             self.edit(table, u).map(|e| &e.state),
             Some(RowState::Inserted { .. })
         )
+    }
+
+    /// Whether `u` is a row this transaction creates, in any table.
+    pub fn is_new_row(&self, u: &Uuid) -> bool {
+        self.inserted.values().any(|rows| rows.contains(u))
     }
 
     pub fn is_deleted(&self, table: &str, u: &Uuid) -> bool {
@@ -121,14 +190,45 @@ impl Overlay {
     pub fn write(&mut self, table: &str, u: &Uuid, column: &str, value: Datum) {
         let edit = self.edit_mut(table, u);
         edit.partial.remove(column);
+        edit.visible.retain(|(c, _)| c != column);
         edit.written.insert(column.to_owned(), value);
+    }
+
+    /// Records a guard (once per table and clause).
+    pub fn guard(&mut self, guard: Guard) {
+        if !self
+            .guards
+            .iter()
+            .any(|g| g.table == guard.table && g.clause == guard.clause)
+        {
+            self.guards.push(guard);
+        }
     }
 
     /// Records a partial change of `key`, merged with an earlier one for the same key
     /// as the reference merges them: an insert then a delete cancel out, otherwise
     /// the later change replaces the earlier.
     pub fn partial(&mut self, table: &str, u: &Uuid, column: &str, key: Atom, op: PartialOp) {
+        self.partial_seen(table, u, column, key, op, false);
+    }
+
+    /// Like [`Overlay::partial`]; with `visible`, reads see the change.
+    pub fn partial_seen(
+        &mut self,
+        table: &str,
+        u: &Uuid,
+        column: &str,
+        key: Atom,
+        op: PartialOp,
+        visible: bool,
+    ) {
         let edit = self.edit_mut(table, u);
+        let seen = (column.to_owned(), key.clone());
+        if visible {
+            edit.visible.insert(seen);
+        } else {
+            edit.visible.remove(&seen);
+        }
         let ops = edit.partial.entry(column.to_owned()).or_default();
         if let Some(i) = ops.iter().position(|(k, _)| *k == key) {
             if matches!(ops[i].1, PartialOp::Insert(_)) && op == PartialOp::Delete {
@@ -150,13 +250,9 @@ impl Overlay {
                 return;
             }
         }
-        if !self
-            .verifies
-            .iter()
-            .any(|(t, x, c)| t == table && x == u && c == column)
-        {
-            self.verifies
-                .push((table.to_owned(), *u, column.to_owned()));
+        let key = (table.to_owned(), *u, column.to_owned());
+        if self.verified.insert(key.clone()) {
+            self.verifies.push(key);
         }
     }
 

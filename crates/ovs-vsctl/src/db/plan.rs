@@ -1,5 +1,6 @@
 //! What to fetch: per table, the columns and which rows (all, or those with given
-//! UUIDs or given column values), and what the reference would have registered.
+//! UUIDs, given column values, or whose set column includes a given element), and
+//! what the reference would have registered.
 //!
 //! The reference replicates whole tables. We fetch only what the commands need,
 //! which keeps a command on one bridge fast however many ports the database holds;
@@ -16,11 +17,57 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Rows {
     All,
-    /// The rows with one of these UUIDs, or whose column equals one of these values.
+    /// The rows with one of these UUIDs, or whose column equals one of these values,
+    /// or whose set column includes one of these elements (a one-element datum).
     Some {
         uuids: BTreeSet<Uuid>,
         eq: BTreeSet<(String, Datum)>,
+        includes: BTreeSet<(String, Datum)>,
     },
+}
+
+/// One condition rows are fetched by, as a `where` clause.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Clause {
+    Uuid(Uuid),
+    Eq(String, Datum),
+    Includes(String, Datum),
+}
+
+impl Clause {
+    /// The clause as JSON for `table`, or None if no row can match it (a value the
+    /// column cannot hold; the server would refuse the whole request).
+    pub fn to_json(&self, table: &str) -> Option<Json> {
+        let (column, op, value) = match self {
+            Clause::Uuid(u) => {
+                return Some(Json::array([
+                    Json::string("_uuid"),
+                    Json::string("=="),
+                    ovsdb::atom::uuid_to_json(u),
+                ]))
+            }
+            Clause::Eq(c, v) => (c, "==", v),
+            Clause::Includes(c, v) => (c, "includes", v),
+        };
+        let c = crate::schema::schema().table(table)?.column(column)?;
+        let t = &c.type_;
+        if op == "==" && value.check_constraints(t).is_err() {
+            return None;
+        }
+        if op == "includes"
+            && !value
+                .keys()
+                .iter()
+                .all(|a| t.key.check_constraints(a).is_ok())
+        {
+            return None;
+        }
+        Some(Json::array([
+            Json::string(column.as_str()),
+            Json::string(op),
+            value.to_json(t),
+        ]))
+    }
 }
 
 impl Rows {
@@ -28,21 +75,33 @@ impl Rows {
         Rows::Some {
             uuids: BTreeSet::new(),
             eq: BTreeSet::new(),
+            includes: BTreeSet::new(),
         }
     }
 
     pub fn uuid(u: Uuid) -> Rows {
-        Rows::Some {
-            uuids: BTreeSet::from([u]),
-            eq: BTreeSet::new(),
+        let mut rows = Rows::none();
+        if let Rows::Some { uuids, .. } = &mut rows {
+            uuids.insert(u);
         }
+        rows
     }
 
     pub fn eq(column: &str, value: Datum) -> Rows {
-        Rows::Some {
-            uuids: BTreeSet::new(),
-            eq: BTreeSet::from([(column.to_owned(), value)]),
+        let mut rows = Rows::none();
+        if let Rows::Some { eq, .. } = &mut rows {
+            eq.insert((column.to_owned(), value));
         }
+        rows
+    }
+
+    /// The rows whose set `column` includes `element` (a one-element datum).
+    pub fn includes(column: &str, element: Datum) -> Rows {
+        let mut rows = Rows::none();
+        if let Rows::Some { includes, .. } = &mut rows {
+            includes.insert((column.to_owned(), element));
+        }
+        rows
     }
 
     /// Adds `other`'s rows to these.
@@ -50,9 +109,21 @@ impl Rows {
         match (&mut *self, other) {
             (Rows::All, _) => {}
             (_, Rows::All) => *self = Rows::All,
-            (Rows::Some { uuids, eq }, Rows::Some { uuids: ou, eq: oe }) => {
+            (
+                Rows::Some {
+                    uuids,
+                    eq,
+                    includes,
+                },
+                Rows::Some {
+                    uuids: ou,
+                    eq: oe,
+                    includes: oi,
+                },
+            ) => {
                 uuids.extend(ou.iter().copied());
                 eq.extend(oe.iter().cloned());
+                includes.extend(oi.iter().cloned());
             }
         }
     }
@@ -62,10 +133,48 @@ impl Rows {
         match (self, other) {
             (Rows::All, _) => true,
             (_, Rows::All) => false,
-            (Rows::Some { uuids, eq }, Rows::Some { uuids: ou, eq: oe }) => {
-                ou.is_subset(uuids) && oe.is_subset(eq)
+            (
+                Rows::Some {
+                    uuids,
+                    eq,
+                    includes,
+                },
+                Rows::Some {
+                    uuids: ou,
+                    eq: oe,
+                    includes: oi,
+                },
+            ) => ou.is_subset(uuids) && oe.is_subset(eq) && oi.is_subset(includes),
+        }
+    }
+
+    pub fn covers_includes(&self, column: &str, element: &Datum) -> bool {
+        match self {
+            Rows::All => true,
+            Rows::Some { includes, .. } => {
+                includes.iter().any(|(c, v)| c == column && v == element)
             }
         }
+    }
+
+    /// The clauses these rows are fetched by (none for all rows).
+    pub fn clauses(&self) -> Vec<Clause> {
+        let Rows::Some {
+            uuids,
+            eq,
+            includes,
+        } = self
+        else {
+            return Vec::new();
+        };
+        let mut out: Vec<Clause> = uuids.iter().map(|u| Clause::Uuid(*u)).collect();
+        out.extend(eq.iter().map(|(c, v)| Clause::Eq(c.clone(), v.clone())));
+        out.extend(
+            includes
+                .iter()
+                .map(|(c, v)| Clause::Includes(c.clone(), v.clone())),
+        );
+        out
     }
 
     pub fn covers_uuid(&self, u: &Uuid) -> bool {
@@ -84,33 +193,14 @@ impl Rows {
 
     /// The `monitor_cond` condition for these rows (a disjunction), or None for all.
     fn condition(&self, table: &str) -> Option<Json> {
-        let Rows::Some { uuids, eq } = self else {
+        if *self == Rows::All {
             return None;
-        };
-        let schema = crate::schema::table(table);
-        let mut clauses = Vec::new();
-        for u in uuids {
-            clauses.push(Json::array([
-                Json::string("_uuid"),
-                Json::string("=="),
-                ovsdb::atom::uuid_to_json(u),
-            ]));
         }
-        for (column, value) in eq {
-            let Some(c) = schema.column(column) else {
-                continue;
-            };
-            // A value the column cannot hold matches no row; the server would
-            // refuse the whole condition.
-            if value.check_constraints(&c.type_).is_err() {
-                continue;
-            }
-            clauses.push(Json::array([
-                Json::string(column.as_str()),
-                Json::string("=="),
-                value.to_json(&c.type_),
-            ]));
-        }
+        let mut clauses: Vec<Json> = self
+            .clauses()
+            .iter()
+            .filter_map(|c| c.to_json(table))
+            .collect();
         if clauses.is_empty() {
             clauses.push(Json::Bool(false));
         }
@@ -145,6 +235,8 @@ pub struct Plan {
 pub enum Need {
     Rows(String, Rows),
     Column(String, String),
+    /// All of these at once (saves fetching one after the other).
+    Several(Vec<Need>),
 }
 
 impl Plan {
@@ -173,6 +265,14 @@ impl Plan {
                 true
             }
             Need::Column(table, column) => self.table_mut(table).columns.insert(column.clone()),
+            Need::Several(needs) => {
+                // Every one applied (no short cut): the plan grows by all of them.
+                let mut grew = false;
+                for need in needs {
+                    grew |= self.apply(need);
+                }
+                grew
+            }
         }
     }
 
@@ -190,10 +290,16 @@ impl Plan {
             if !watch && t.rows != Rows::All {
                 continue;
             }
+            let mut columns: BTreeSet<String> = t.columns.clone();
+            // Rows found by what a set column includes are told apart by reading
+            // that column when they are monitored rather than selected.
+            if let Rows::Some { includes, .. } = &t.rows {
+                columns.extend(includes.iter().map(|(c, _)| c.clone()));
+            }
             selection.tables.insert(
                 name.clone(),
                 TableSelection {
-                    columns: Some(t.columns.iter().cloned().collect()),
+                    columns: Some(columns.into_iter().collect()),
                     condition: t.rows.condition(name),
                 },
             );
@@ -204,48 +310,28 @@ impl Plan {
 
 impl Plan {
     /// `select` operations reading the tables fetched by row (not watched), one per
-    /// UUID or value wanted, with the table each reads. Selecting is much cheaper for
+    /// clause, with the table and clause each reads. Selecting is much cheaper for
     /// the server than monitoring: a monitor costs time for every row of the table,
     /// whatever its condition.
-    pub fn select_ops(&self) -> Vec<(String, Json)> {
+    pub fn select_ops(&self) -> Vec<(String, Clause, Json)> {
         let mut ops = Vec::new();
         for (name, t) in &self.tables {
-            let Rows::Some { uuids, eq } = &t.rows else {
+            if t.rows == Rows::All || crate::schema::schema().table(name).is_none() {
                 continue;
-            };
-            let Some(schema) = crate::schema::schema().table(name) else {
-                continue;
-            };
+            }
             let mut columns = vec![Json::string("_uuid")];
             columns.extend(t.columns.iter().map(|c| Json::string(c.as_str())));
-            let mut clauses = Vec::new();
-            for u in uuids {
-                clauses.push(Json::array([
-                    Json::string("_uuid"),
-                    Json::string("=="),
-                    ovsdb::atom::uuid_to_json(u),
-                ]));
-            }
-            for (column, value) in eq {
-                let Some(c) = schema.column(column) else {
+            for clause in t.rows.clauses() {
+                let Some(json) = clause.to_json(name) else {
                     continue;
                 };
-                if value.check_constraints(&c.type_).is_err() {
-                    continue;
-                }
-                clauses.push(Json::array([
-                    Json::string(column.as_str()),
-                    Json::string("=="),
-                    value.to_json(&c.type_),
-                ]));
-            }
-            for clause in clauses {
                 ops.push((
                     name.clone(),
+                    clause,
                     Json::object([
                         ("op", Json::string("select")),
                         ("table", Json::string(name.as_str())),
-                        ("where", Json::array([clause])),
+                        ("where", Json::array([json])),
                         ("columns", Json::Array(columns.clone())),
                     ]),
                 ));

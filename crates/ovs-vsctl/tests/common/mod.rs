@@ -241,8 +241,14 @@ impl Pair {
     }
 
     /// Runs `line` (with `--no-wait` in front unless it starts with `!`) and records
-    /// any difference in `diffs`.
+    /// any difference in `diffs`. A line starting with `~` compares standard output
+    /// with its lines sorted (for output whose order follows the UUIDs of rows the
+    /// scenario creates, which differ between the two runs).
     pub fn check(&self, line: &str, diffs: &mut Vec<String>) {
+        let (sorted, line) = match line.strip_prefix('~') {
+            Some(rest) => (true, rest),
+            None => (false, line),
+        };
         let (wait, line) = match line.strip_prefix('!') {
             Some(rest) => (true, rest),
             None => (false, line),
@@ -253,7 +259,14 @@ impl Pair {
         }
         args.extend(split(line));
         let (o, t) = self.run(&args);
-        let (o, t) = (normalized(&o), normalized(&t));
+        let (mut o, mut t) = (normalized(&o), normalized(&t));
+        if sorted {
+            for out in [&mut o.0, &mut t.0] {
+                let mut lines: Vec<&str> = out.lines().collect();
+                lines.sort_unstable();
+                *out = lines.join("\n");
+            }
+        }
         if o != t {
             diffs.push(format!(
                 "[{:?} server] ovs-vsctl {}\n  stdout ours: {:?}\n  stdout ref:  {:?}\n  stderr ours: {:?}\n  stderr ref:  {:?}\n  status ours: {}\n  status ref:  {}",
