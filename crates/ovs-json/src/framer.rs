@@ -69,6 +69,32 @@ impl Framer {
 
     /// The next complete message, if one is buffered.
     pub fn next_message(&mut self) -> Option<Result<Json, FrameError>> {
+        let end = match self.scan()? {
+            Ok(end) => end,
+            Err(e) => return Some(Err(e)),
+        };
+        // Parsed in place; only then are its bytes dropped.
+        let parsed = parse_bytes(&self.buf[..end]).map_err(FrameError::Parse);
+        self.buf.drain(..end);
+        self.reset_scan();
+        Some(parsed)
+    }
+
+    /// The raw text of the next complete message, unparsed: for callers that need
+    /// more than the value, such as the order in which an object's members arrived.
+    pub fn next_frame(&mut self) -> Option<Result<Vec<u8>, FrameError>> {
+        let end = match self.scan()? {
+            Ok(end) => end,
+            Err(e) => return Some(Err(e)),
+        };
+        let text = self.buf.drain(..end).collect();
+        self.reset_scan();
+        Some(Ok(text))
+    }
+
+    /// Scans on from where the last call stopped; the length of the first complete
+    /// message when one is buffered.
+    fn scan(&mut self) -> Option<Result<usize, FrameError>> {
         let mut i = self.scanned;
         while i < self.buf.len() {
             if self.in_string {
@@ -116,11 +142,7 @@ impl Framer {
                 b']' | b'}' => {
                     self.depth -= 1;
                     if self.depth == 0 {
-                        // Parsed in place; only then are its bytes dropped.
-                        let parsed = parse_bytes(&self.buf[..i]).map_err(FrameError::Parse);
-                        self.buf.drain(..i);
-                        self.reset_scan();
-                        return Some(parsed);
+                        return Some(Ok(i));
                     }
                 }
                 _ => {}

@@ -282,6 +282,21 @@ fn framer_splits_concatenated_messages_across_chunks() {
 }
 
 #[test]
+fn raw_frames_split_at_value_boundaries() {
+    let mut f = Framer::new(1 << 20);
+    f.push(br#" {"a":"}\"{","b":[1,{}]}{"c":1}"#);
+    assert_eq!(
+        f.next_frame().unwrap().unwrap(),
+        br#" {"a":"}\"{","b":[1,{}]}"#.to_vec()
+    );
+    assert_eq!(f.next_frame().unwrap().unwrap(), br#"{"c":1}"#.to_vec());
+    assert!(f.next_frame().is_none());
+    let mut f = Framer::new(1 << 20);
+    f.push(b"x");
+    assert!(f.next_frame().unwrap().is_err());
+}
+
+#[test]
 fn framer_reports_garbage_and_oversize() {
     let mut f = Framer::new(1 << 20);
     f.push(b"  hello");

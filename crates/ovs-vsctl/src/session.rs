@@ -7,8 +7,8 @@ use crate::db::order::{RowChange, UpdateText};
 use crate::db::plan::Clause;
 use crate::db::{Plan, Registry, RowOrder};
 use ovs_hash_order::{scan_to_depth, Shape};
-use ovs_json::rpc::Message;
-use ovs_json::Json;
+use ovs_json::rpc::{Message, DEFAULT_MAX_MESSAGE};
+use ovs_json::{Framer, Json};
 use ovs_stream::{Address, ConnectionMethod, Listener, Stream, OVSDB_PORT};
 use ovsdb_idl::protocol::{Event, State};
 use ovsdb_idl::{Protocol, Replica};
@@ -63,73 +63,13 @@ impl Remote {
     }
 }
 
-/// Finds where a top-level JSON value ends in a byte stream, resuming where the
-/// previous call stopped.
-#[derive(Default)]
-struct FrameScanner {
-    scanned: usize,
-    depth: usize,
-    started: bool,
-    in_string: bool,
-    escaped: bool,
-}
-
-enum Scan {
-    Complete(usize),
-    Incomplete,
-    Malformed,
-}
-
-impl FrameScanner {
-    fn scan(&mut self, buf: &[u8]) -> Scan {
-        while self.scanned < buf.len() {
-            let b = buf[self.scanned];
-            self.scanned += 1;
-            if !self.started {
-                match b {
-                    b' ' | b'\t' | b'\n' | b'\r' => continue,
-                    b'[' | b'{' => {
-                        self.started = true;
-                        self.depth = 1;
-                        continue;
-                    }
-                    _ => return Scan::Malformed,
-                }
-            }
-            if self.in_string {
-                if self.escaped {
-                    self.escaped = false;
-                } else if b == b'\\' {
-                    self.escaped = true;
-                } else if b == b'"' {
-                    self.in_string = false;
-                }
-                continue;
-            }
-            match b {
-                b'"' => self.in_string = true,
-                b'[' | b'{' => self.depth += 1,
-                b']' | b'}' => {
-                    self.depth -= 1;
-                    if self.depth == 0 {
-                        return Scan::Complete(self.scanned);
-                    }
-                }
-                _ => {}
-            }
-        }
-        Scan::Incomplete
-    }
-}
-
 /// The rows each `select` of a session returned, by table and clause.
 pub type ClauseRows = BTreeMap<(String, Clause), Vec<ovsdb::Uuid>>;
 
 /// One connection, with its replica.
 pub struct Session {
     stream: Stream,
-    buf: Vec<u8>,
-    scanner: FrameScanner,
+    framer: Framer,
     pub protocol: Protocol,
     /// Ids of our monitor requests, by method.
     monitors: HashMap<String, String>,
@@ -164,8 +104,7 @@ impl Session {
     ) -> Result<Session, SessionError> {
         let mut session = Session {
             stream,
-            buf: Vec::new(),
-            scanner: FrameScanner::default(),
+            framer: Framer::new(DEFAULT_MAX_MESSAGE),
             protocol: Protocol::new(crate::schema::DB_NAME, plan.selection(watch)),
             monitors: HashMap::new(),
             replies: HashMap::new(),
@@ -301,16 +240,12 @@ impl Session {
     pub fn run_once(&mut self, deadline: Option<Instant>) -> Result<Vec<Event>, SessionError> {
         let mut chunk = [0u8; 64 * 1024];
         loop {
-            match self.scanner.scan(&self.buf) {
-                Scan::Complete(end) => {
-                    let frame: Vec<u8> = self.buf.drain(..end).collect();
-                    self.scanner = FrameScanner::default();
-                    return self.handle_frame(&frame);
-                }
-                Scan::Malformed => {
+            match self.framer.next_frame() {
+                Some(Ok(frame)) => return self.handle_frame(&frame),
+                Some(Err(_)) => {
                     return Err(SessionError::Connection("Protocol error".into()));
                 }
-                Scan::Incomplete => {}
+                None => {}
             }
             let wait = match deadline {
                 Some(d) => {
@@ -330,7 +265,7 @@ impl Session {
                     self.protocol.disconnected();
                     return Err(SessionError::Connection("End of file".into()));
                 }
-                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                Ok(n) => self.framer.push(&chunk[..n]),
                 Err(e)
                     if matches!(
                         e.kind(),
@@ -477,23 +412,5 @@ pub fn connect(
 impl Drop for Session {
     fn drop(&mut self) {
         let _ = self.stream.shutdown(std::net::Shutdown::Both);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn frames_split_at_value_boundaries() {
-        let mut s = FrameScanner::default();
-        let text = br#" {"a":"}\"{","b":[1,{}]}{"c":1}"#;
-        let end = match s.scan(text) {
-            Scan::Complete(n) => n,
-            _ => panic!("incomplete"),
-        };
-        assert_eq!(&text[..end], br#" {"a":"}\"{","b":[1,{}]}"#);
-        let mut s = FrameScanner::default();
-        assert!(matches!(s.scan(b"x"), Scan::Malformed));
     }
 }

@@ -9,7 +9,7 @@
 use crate::vlog;
 use ovs_hash_order::{scan, to_reference_string, Shape};
 use ovs_json::rpc::Message;
-use ovs_json::Json;
+use ovs_json::{FrameError, Framer, Json};
 use std::collections::VecDeque;
 use std::fmt;
 use std::io::{self, Read, Write};
@@ -81,8 +81,7 @@ pub struct Rpc {
     stream: Box<dyn Transport>,
     /// The server's name as the user gave it, for log messages.
     name: String,
-    buf: Vec<u8>,
-    scanner: FrameScanner,
+    framer: Framer,
     next_id: i64,
     pending: VecDeque<Received>,
 }
@@ -92,8 +91,7 @@ impl Rpc {
         Rpc {
             stream,
             name: name.into(),
-            buf: Vec::new(),
-            scanner: FrameScanner::default(),
+            framer: Framer::new(MAX_MESSAGE),
             next_id: 0,
             pending: VecDeque::new(),
         }
@@ -206,10 +204,8 @@ impl Rpc {
     fn read_message(&mut self) -> Result<Received, RpcError> {
         let mut chunk = [0u8; 64 * 1024];
         loop {
-            match self.scanner.scan(&self.buf) {
-                Scan::Complete(end) => {
-                    let text: Vec<u8> = self.buf.drain(..end).collect();
-                    self.scanner = FrameScanner::default();
+            match self.framer.next_frame() {
+                Some(Ok(text)) => {
                     let json = ovs_json::parse_bytes(&text).map_err(|e| {
                         vlog::warn!(vlog::JSONRPC, "{}: error parsing stream: {e}", self.name);
                         RpcError::Protocol(e.to_string())
@@ -226,17 +222,14 @@ impl Rpc {
                     self.log_message("received", &message, Some(&shape));
                     return Ok(Received { message, shape });
                 }
-                Scan::Malformed => {
-                    let e = ovs_json::parse_bytes(&self.buf)
-                        .err()
-                        .map_or_else(|| "syntax error".to_string(), |e| e.to_string());
-                    vlog::warn!(vlog::JSONRPC, "{}: error parsing stream: {e}", self.name);
-                    return Err(RpcError::Protocol(e));
+                Some(Err(FrameError::TooLong { .. })) => {
+                    return Err(RpcError::Protocol("message too long".into()));
                 }
-                Scan::Incomplete => {}
-            }
-            if self.buf.len() > MAX_MESSAGE {
-                return Err(RpcError::Protocol("message too long".into()));
+                Some(Err(e)) => {
+                    vlog::warn!(vlog::JSONRPC, "{}: error parsing stream: {e}", self.name);
+                    return Err(RpcError::Protocol(e.to_string()));
+                }
+                None => {}
             }
             let n = match self.stream.read(&mut chunk) {
                 Ok(n) => n,
@@ -246,7 +239,7 @@ impl Rpc {
             if n == 0 {
                 return Err(RpcError::Eof);
             }
-            self.buf.extend_from_slice(&chunk[..n]);
+            self.framer.push(&chunk[..n]);
         }
     }
 
@@ -293,66 +286,6 @@ impl Rpc {
             }
         };
         vlog::dbg!(vlog::JSONRPC, "{}: {title} {kind}{s}", self.name);
-    }
-}
-
-enum Scan {
-    /// A complete text ends at this offset.
-    Complete(usize),
-    Incomplete,
-    Malformed,
-}
-
-/// Finds where a top-level JSON object or array ends in a byte stream, resuming
-/// where the previous call stopped.
-#[derive(Default)]
-struct FrameScanner {
-    scanned: usize,
-    depth: usize,
-    started: bool,
-    in_string: bool,
-    escaped: bool,
-}
-
-impl FrameScanner {
-    fn scan(&mut self, buf: &[u8]) -> Scan {
-        while self.scanned < buf.len() {
-            let b = buf[self.scanned];
-            self.scanned += 1;
-            if !self.started {
-                match b {
-                    b' ' | b'\t' | b'\n' | b'\r' => continue,
-                    b'[' | b'{' => {
-                        self.started = true;
-                        self.depth = 1;
-                        continue;
-                    }
-                    _ => return Scan::Malformed,
-                }
-            }
-            if self.in_string {
-                if self.escaped {
-                    self.escaped = false;
-                } else if b == b'\\' {
-                    self.escaped = true;
-                } else if b == b'"' {
-                    self.in_string = false;
-                }
-                continue;
-            }
-            match b {
-                b'"' => self.in_string = true,
-                b'[' | b'{' => self.depth += 1,
-                b']' | b'}' => {
-                    self.depth -= 1;
-                    if self.depth == 0 {
-                        return Scan::Complete(self.scanned);
-                    }
-                }
-                _ => {}
-            }
-        }
-        Scan::Incomplete
     }
 }
 
