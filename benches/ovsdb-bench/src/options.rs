@@ -221,8 +221,8 @@ fn default_ours() -> Result<PathBuf, String> {
     Ok(exe.with_file_name("ovsdb-server"))
 }
 
-/// A positive whole number.
-fn count(name: &str, value: &str) -> Result<usize, String> {
+/// A positive whole number (option value parser, shared with the other benches).
+pub fn count(name: &str, value: &str) -> Result<usize, String> {
     match value.parse::<usize>() {
         Ok(n) if n > 0 => Ok(n),
         _ => Err(format!(
@@ -231,8 +231,8 @@ fn count(name: &str, value: &str) -> Result<usize, String> {
     }
 }
 
-/// A positive number of seconds, fractions allowed.
-fn seconds(name: &str, value: &str) -> Result<Duration, String> {
+/// A positive number of seconds, fractions allowed (shared with the other benches).
+pub fn seconds(name: &str, value: &str) -> Result<Duration, String> {
     match value.parse::<f64>() {
         Ok(s) if s > 0.0 && s.is_finite() => Ok(Duration::from_secs_f64(s)),
         _ => Err(format!(

@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use ovsdb_bench::options::{count, seconds};
 use testkit::real_ovs;
 
 /// Workload sizes and the external tools used.
@@ -221,16 +222,6 @@ fn ours(
     }
 }
 
-/// A positive whole number.
-fn count(name: &str, value: &str) -> Result<usize, String> {
-    match value.parse::<usize>() {
-        Ok(n) if n > 0 => Ok(n),
-        _ => Err(format!(
-            "{name}: \"{value}\" is not a positive whole number"
-        )),
-    }
-}
-
 /// Strictly increasing positive whole numbers, comma-separated.
 fn points(name: &str, value: &str) -> Result<Vec<usize>, String> {
     let list = value
@@ -241,16 +232,6 @@ fn points(name: &str, value: &str) -> Result<Vec<usize>, String> {
         return Err(format!("{name}: \"{value}\" is not strictly increasing"));
     }
     Ok(list)
-}
-
-/// A positive number of seconds, fractions allowed.
-fn seconds(name: &str, value: &str) -> Result<Duration, String> {
-    match value.parse::<f64>() {
-        Ok(s) if s > 0.0 && s.is_finite() => Ok(Duration::from_secs_f64(s)),
-        _ => Err(format!(
-            "{name}: \"{value}\" is not a positive number of seconds"
-        )),
-    }
 }
 
 #[cfg(test)]
