@@ -90,40 +90,46 @@ impl Loader {
     }
 
     fn batch_ops(&self, ports: usize) -> Vec<Json> {
-        let mut ops = Vec::with_capacity(2 * ports + 1);
-        let mut port_refs = Vec::with_capacity(ports);
-        for n in self.next_port..self.next_port + ports {
-            let name = format!("p{n}");
-            let iface = format!("i{n}");
-            let port = format!("r{n}");
-            ops.push(client::insert(
-                "Interface",
-                Json::object([("name", Json::string(name.as_str()))]),
-                &iface,
-            ));
-            ops.push(client::insert(
-                "Port",
-                Json::object([
-                    ("name", Json::string(name.as_str())),
-                    ("interfaces", client::named(&iface)),
-                ]),
-                &port,
-            ));
-            port_refs.push(client::named(&port));
-        }
-        ops.push(Json::object([
-            ("op", Json::string("mutate")),
-            ("table", Json::string("Bridge")),
-            ("where", client::by_uuid(&self.bridge)),
-            (
-                "mutations",
-                Json::array([Json::array([
-                    Json::string("ports"),
-                    Json::string("insert"),
-                    client::set(port_refs),
-                ])]),
-            ),
-        ]));
-        ops
+        port_ops(self.next_port, ports, client::by_uuid(&self.bridge))
     }
+}
+
+/// Inserts ports `p{first}`.. (rows `r{k}`), each with one interface named alike
+/// (rows `i{k}`), and adds them to the bridge that `bridge_where` selects: the rows
+/// `ovs-vsctl add-port` writes, many ports per transaction. Shared by the benches.
+pub fn port_ops(first: usize, n: usize, bridge_where: Json) -> Vec<Json> {
+    let mut ops = Vec::with_capacity(2 * n + 1);
+    let mut port_refs = Vec::with_capacity(n);
+    for k in first..first + n {
+        let name = format!("p{k}");
+        let (iface, port) = (format!("i{k}"), format!("r{k}"));
+        ops.push(client::insert(
+            "Interface",
+            Json::object([("name", Json::string(name.as_str()))]),
+            &iface,
+        ));
+        ops.push(client::insert(
+            "Port",
+            Json::object([
+                ("name", Json::string(name.as_str())),
+                ("interfaces", client::named(&iface)),
+            ]),
+            &port,
+        ));
+        port_refs.push(client::named(&port));
+    }
+    ops.push(Json::object([
+        ("op", Json::string("mutate")),
+        ("table", Json::string("Bridge")),
+        ("where", bridge_where),
+        (
+            "mutations",
+            Json::array([Json::array([
+                Json::string("ports"),
+                Json::string("insert"),
+                client::set(port_refs),
+            ])]),
+        ),
+    ]));
+    ops
 }

@@ -10,6 +10,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use ovs_json::Json;
+use ovsdb_bench::bulk::port_ops;
 use ovsdb_bench::client::{self, Rpc};
 use ovsdb_bench::server::{Server, ServerSpec};
 
@@ -75,8 +76,11 @@ impl Db {
         }
         let first = self.ports + 1;
         let n = (ports - self.ports).min(self.batch);
-        let results = client::transact(&mut self.conn, fill_ops(first, n))
-            .map_err(|e| format!("bulk loading ports p{first}..p{}: {e}", first + n - 1))?;
+        let results = client::transact(
+            &mut self.conn,
+            port_ops(first, n, eq("name", Json::string(BRIDGE))),
+        )
+        .map_err(|e| format!("bulk loading ports p{first}..p{}: {e}", first + n - 1))?;
         // One uuid per insert, plus one result for the mutate.
         if results.len() != 2 * n + 1 {
             return Err(format!(
@@ -149,45 +153,6 @@ impl Db {
             _ => Err(format!("port {name} exists but is not in bridge {BRIDGE}")),
         }
     }
-}
-
-/// Inserts ports `p{first}` .. with one interface each, named alike, and adds them
-/// to `br0`: the rows `ovs-vsctl add-port` writes, many ports per transaction.
-fn fill_ops(first: usize, n: usize) -> Vec<Json> {
-    let mut ops = Vec::with_capacity(2 * n + 1);
-    let mut refs = Vec::with_capacity(n);
-    for k in first..first + n {
-        let name = format!("p{k}");
-        let (iface, port) = (format!("i{k}"), format!("r{k}"));
-        ops.push(client::insert(
-            "Interface",
-            Json::object([("name", Json::string(name.as_str()))]),
-            &iface,
-        ));
-        ops.push(client::insert(
-            "Port",
-            Json::object([
-                ("name", Json::string(name.as_str())),
-                ("interfaces", client::named(&iface)),
-            ]),
-            &port,
-        ));
-        refs.push(client::named(&port));
-    }
-    ops.push(Json::object([
-        ("op", Json::string("mutate")),
-        ("table", Json::string("Bridge")),
-        ("where", eq("name", Json::string(BRIDGE))),
-        (
-            "mutations",
-            Json::array([Json::array([
-                Json::string("ports"),
-                Json::string("insert"),
-                client::set(refs),
-            ])]),
-        ),
-    ]));
-    ops
 }
 
 fn cond(column: &str, function: &str, value: Json) -> Json {
