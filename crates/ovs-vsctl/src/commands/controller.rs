@@ -157,6 +157,26 @@ pub(crate) fn insert_targets(
     set
 }
 
+/// The `target` column of each of `rows` of `table` (Controller or Manager).
+pub(crate) fn read_targets(
+    db: &mut Db,
+    table: &str,
+    rows: &[Uuid],
+) -> Result<Vec<String>, Failure> {
+    let mut targets = Vec::with_capacity(rows.len());
+    for row in rows {
+        let target = db.read(table, row, "target")?;
+        targets.push(
+            target
+                .first()
+                .and_then(Atom::as_str)
+                .unwrap_or("")
+                .to_owned(),
+        );
+    }
+    Ok(targets)
+}
+
 fn cmd_get_controller(ctx: &mut Ctx) -> Result<(), Failure> {
     let name = ctx.args()[1].clone();
     let model = Model::new(ctx)?;
@@ -166,17 +186,8 @@ fn cmd_get_controller(ctx: &mut Ctx) -> Result<(), Failure> {
     let Some(row) = br.real().cfg else {
         return Ok(());
     };
-    let mut targets = Vec::new();
-    for c in verify_controllers(ctx.db, &row)? {
-        let target = ctx.db.read("Controller", &c, "target")?;
-        targets.push(
-            target
-                .first()
-                .and_then(Atom::as_str)
-                .unwrap_or("")
-                .to_owned(),
-        );
-    }
+    let controllers = verify_controllers(ctx.db, &row)?;
+    let mut targets = read_targets(ctx.db, "Controller", &controllers)?;
     targets.sort();
     for t in targets {
         ctx.output.push_str(&t);

@@ -1,7 +1,7 @@
 //! Manager commands of `ovs-vsctl(8)`: `get-manager`, `del-manager` and
 //! `set-manager`, on the Open_vSwitch row's `manager_options`.
 
-use super::controller::insert_targets;
+use super::controller::{insert_targets, read_targets};
 use crate::command::{Command, Ctx, Failure, Mode, Pre, UNLIMITED};
 use crate::db::{Db, Rows};
 use ovsdb::{Atom, Datum, Uuid};
@@ -78,17 +78,8 @@ fn delete_managers(db: &mut Db, root: &Uuid, managers: &[Uuid]) {
 
 fn cmd_get_manager(ctx: &mut Ctx) -> Result<(), Failure> {
     let root = ctx.root;
-    let mut targets = Vec::new();
-    for m in verify_managers(ctx.db, &root)? {
-        let target = ctx.db.read("Manager", &m, "target")?;
-        targets.push(
-            target
-                .first()
-                .and_then(Atom::as_str)
-                .unwrap_or("")
-                .to_owned(),
-        );
-    }
+    let managers = verify_managers(ctx.db, &root)?;
+    let mut targets = read_targets(ctx.db, "Manager", &managers)?;
     targets.sort();
     targets.dedup();
     for t in targets {
