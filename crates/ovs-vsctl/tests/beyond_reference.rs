@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{build_base_db, ours, split, start_server, vsctl, ServerKind};
+use common::{build_base_db, ours, split, start_server, vsctl, wait_for_monitors, ServerKind};
 use testkit::RunDir;
 
 fn args(line: &str) -> Vec<String> {
@@ -104,7 +104,8 @@ fn wait_until_returns_once_the_row_appears_like_the_reference() {
                 &line,
             )
         });
-        // The bridge appears, then gets the awaited value.
+        // Both clients are waiting before the bridge appears, then gets the value.
+        wait_for_monitors(&dir, 2);
         let mut create = dir.command(testkit::real_ovs::OVS_VSCTL);
         create.args(args("--no-wait add-br late"));
         testkit::run_ok(&mut create);
@@ -143,6 +144,7 @@ fn switch_lookups_after_waiting_match_the_reference() {
                 &line,
             )
         });
+        wait_for_monitors(&dir, 2);
         for step in [
             "--no-wait add-port br1 pz",
             "--no-wait add-bond br1 bz iz jz",

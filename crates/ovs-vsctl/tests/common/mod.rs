@@ -54,6 +54,34 @@ pub fn start_server(dir: &RunDir, db: &Path, server: ServerKind) -> Daemon {
     d
 }
 
+/// Waits (bounded) until the server started by [`start_server`] reports at least
+/// `n` monitors: clients started before are then really waiting for changes, so
+/// what happens next is a change they must notice, not something they might read
+/// on their first look.
+#[allow(dead_code)]
+pub fn wait_for_monitors(dir: &RunDir, n: usize) {
+    let ctl = dir.file("ovsdb-server.ctl");
+    let what = format!("{n} monitors on the server");
+    let got = testkit::wait_until(std::time::Duration::from_secs(20), &what, || {
+        let out = testkit::run(
+            dir.command(testkit::real_ovs::OVS_APPCTL)
+                .arg("-t")
+                .arg(&ctl)
+                .arg("memory/show"),
+        );
+        out.success()
+            && out
+                .stdout
+                .split_whitespace()
+                .find_map(|w| w.strip_prefix("monitors:"))
+                .and_then(|v| v.parse::<usize>().ok())
+                .is_some_and(|m| m >= n)
+    });
+    if let Err(e) = got {
+        panic!("{e}");
+    }
+}
+
 /// Splits a command line written for a shell: words separated by spaces; a word in
 /// single quotes is taken verbatim (spaces included).
 pub fn split(line: &str) -> Vec<String> {
