@@ -8,7 +8,7 @@
 
 use crate::protocol::error_text;
 use ovs_json::Json;
-use ovsdb::{Datum, Row, Type, Uuid};
+use ovsdb::{Row, Type, Uuid};
 use std::collections::HashMap;
 
 /// How a committed transaction went.
@@ -248,9 +248,4 @@ impl Txn {
             increment,
         }
     }
-}
-
-/// The `["set", ...]`/`["map", ...]` JSON for a datum of a column's type.
-pub fn datum_json(d: &Datum, t: &Type) -> Json {
-    d.to_json(t)
 }

@@ -28,12 +28,4 @@ impl Storage for FileStorage {
     fn wants_compaction(&self, now: Instant) -> bool {
         self.0.wants_compaction(now)
     }
-
-    fn describe(&self) -> String {
-        let (bytes, records) = self.0.size();
-        format!(
-            "{}: {records} records, {bytes} bytes",
-            self.0.path().display()
-        )
-    }
 }

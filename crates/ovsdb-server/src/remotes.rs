@@ -9,7 +9,6 @@
 use crate::log;
 use crate::server::Server;
 use crate::session::{self, SessionOptions};
-use ovs_json::Json;
 use ovs_stream::{Address, ConnectionMethod, ListenAddress, OVSDB_PORT};
 use ovsdb::{Atom, Changes, Datum, RowChange};
 use std::cell::RefCell;
@@ -56,9 +55,6 @@ pub struct RemoteStatus {
     pub n_connections: usize,
     pub connected_since: Option<Instant>,
     pub disconnected_since: Option<Instant>,
-    /// Why the last connection attempt failed (logged; the reference does not put it
-    /// in `status` for failed attempts).
-    pub last_error: Option<String>,
     pub bound_port: Option<u16>,
 }
 
@@ -277,14 +273,6 @@ impl Remotes {
             }
         }
     }
-
-    /// Bound TCP ports of passive remotes, for tests and logs.
-    pub fn bound_ports(&self) -> Vec<(String, u16)> {
-        self.running
-            .iter()
-            .filter_map(|(n, r)| r.status.borrow().bound_port.map(|p| (n.clone(), p)))
-            .collect()
-    }
 }
 
 /// The `status` column, with the keys the reference writes: for listeners the bound
@@ -415,7 +403,6 @@ async fn listen(
                 "{name}: listen failed: {}",
                 ovs_stream::error_text(&e)
             ));
-            status.borrow_mut().last_error = Some(ovs_stream::error_text(&e));
             return;
         }
     };
@@ -474,7 +461,6 @@ async fn connect(
                     let mut st = status.borrow_mut();
                     st.n_connections = 1;
                     st.connected_since = Some(Instant::now());
-                    st.last_error = None;
                 }
                 let opts = SessionOptions {
                     probe,
@@ -493,7 +479,6 @@ async fn connect(
             Err(e) => {
                 let text = ovs_stream::error_text(&e);
                 log::info(&format!("{name}: connection attempt failed ({text})"));
-                status.borrow_mut().last_error = Some(text);
             }
         }
         tokio::time::sleep(backoff).await;
@@ -515,13 +500,4 @@ fn log_session_end(peer: &str, ended: &session::Ended) {
         session::Ended::Closed => log::dbg(&format!("{peer}: connection closed")),
         other => log::warn(&format!("{peer}: {other}")),
     }
-}
-
-/// For `Json` consumers (unixctl).
-pub fn ports_json(ports: &[(String, u16)]) -> Json {
-    Json::array(
-        ports
-            .iter()
-            .map(|(n, p)| Json::array([Json::string(n.as_str()), Json::Integer(i64::from(*p))])),
-    )
 }

@@ -32,9 +32,6 @@ pub trait Storage {
     fn wants_compaction(&self, _now: Instant) -> bool {
         false
     }
-
-    /// A one-line description for logs and `memory/show`.
-    fn describe(&self) -> String;
 }
 
 /// One served database.

@@ -1,7 +1,6 @@
 //! The built-in `_Server` database: one `Database` row per served database, so clients
 //! (the IDL first of all) can learn each database's model and state and monitor it.
 
-use ovs_json::Json;
 use ovsdb::{Atom, Changes, Database, DatabaseSchema, Datum, Row, RowChange};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -94,9 +93,4 @@ pub fn sync(server_db: &Database, served: &BTreeMap<String, Arc<DatabaseSchema>>
         c.tables.insert("Database".into(), changes);
     }
     c
-}
-
-/// `Json` of the `_Server` schema, for `get_schema`.
-pub fn schema_json() -> Json {
-    schema().to_json()
 }
