@@ -9,7 +9,6 @@
 pub mod db_contents;
 pub mod framer_check;
 pub mod json_check;
-pub mod known;
 pub mod log_check;
 pub mod replay;
 pub mod scratch;

@@ -6,8 +6,6 @@
 mod framer_check;
 #[path = "../../../fuzz/src/json_check.rs"]
 mod json_check;
-#[path = "../../../fuzz/src/known.rs"]
-mod known;
 #[path = "../../../fuzz/src/replay.rs"]
 mod replay;
 

@@ -3,8 +3,6 @@
 //! fuzzer. The check lives in `fuzz/src` and is compiled in here unchanged; the
 //! database-level half (`ovsdb::storage::open`) is replayed by the `ovsdb` crate.
 
-#[path = "../../../fuzz/src/known.rs"]
-mod known;
 #[path = "../../../fuzz/src/log_check.rs"]
 mod log_check;
 #[path = "../../../fuzz/src/replay.rs"]

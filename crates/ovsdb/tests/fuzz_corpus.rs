@@ -6,8 +6,6 @@
 
 #[path = "../../../fuzz/src/db_contents.rs"]
 mod db_contents;
-#[path = "../../../fuzz/src/known.rs"]
-mod known;
 #[path = "../../../fuzz/src/log_check.rs"]
 mod log_check;
 #[path = "../../../fuzz/src/replay.rs"]
