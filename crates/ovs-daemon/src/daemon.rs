@@ -8,7 +8,9 @@
 //! # let opts = DaemonOptions::new("ovsdb-server");
 //! let mut daemon = Daemon::start(&opts);   // forks (detach, monitor); pidfile
 //! // ... build the tokio runtime, open databases, listen on remotes ...
-//! let server = daemon.start_unixctl();     // control socket
+//! let server = daemon.start_unixctl(|s| {  // control socket; answers once
+//!     // s.register("exit", "", 0, 0, ...) // the commands are registered
+//! });
 //! daemon.ready();                          // the --detach parent exits 0 now
 //! // ... run; on `exit`: daemon.exit(0)
 //! ```
@@ -231,22 +233,31 @@ impl Daemon {
         self.opts.unixctl_path(std::process::id())
     }
 
-    /// Creates and starts the control socket (None with `--unixctl=none`), with the
-    /// built-in commands; register the daemon's own (`exit`, ...) on the result.
-    /// Failure is fatal, like [`Daemon::start`].
-    pub fn start_unixctl(&self) -> Option<unixctl::Server> {
-        match self.try_start_unixctl() {
+    /// Creates the control socket (None with `--unixctl=none`) with the built-in
+    /// commands, lets `register` add the daemon's own (`exit`, ...), and only then
+    /// starts answering: a client that connects early waits in the listen queue
+    /// instead of being told a command does not exist. Failure is fatal, like
+    /// [`Daemon::start`].
+    pub fn start_unixctl(
+        &self,
+        register: impl FnOnce(&unixctl::Server),
+    ) -> Option<unixctl::Server> {
+        match self.try_start_unixctl(register) {
             Ok(s) => s,
             Err(e) => vlog::fatal(&DAEMON, format_args!("{e}")),
         }
     }
 
     /// [`Daemon::start_unixctl`] returning the error instead of exiting.
-    pub fn try_start_unixctl(&self) -> Result<Option<unixctl::Server>, String> {
+    pub fn try_start_unixctl(
+        &self,
+        register: impl FnOnce(&unixctl::Server),
+    ) -> Result<Option<unixctl::Server>, String> {
         let Some(path) = self.unixctl_path() else {
             return Ok(None);
         };
         let mut server = unixctl::Server::bind(&path)?;
+        register(&server);
         server.start()?;
         Ok(Some(server))
     }

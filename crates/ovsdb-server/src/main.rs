@@ -76,10 +76,7 @@ fn run(mut opts: Options, daemon: &mut Daemon) -> Result<(), String> {
     }
 
     let (tx, rx) = mpsc::unbounded_channel::<Command>();
-    let control = daemon.try_start_unixctl()?;
-    if let Some(control) = &control {
-        register_commands(control, tx);
-    }
+    let control = daemon.try_start_unixctl(|control| register_commands(control, tx))?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -83,10 +83,12 @@ fn main() {
 
     let mut daemon = Daemon::start(&opts);
     let (tx, rx) = mpsc::channel::<Event>();
+    // The loop below runs until `exit`: keep a sender alive for as long, even without a
+    // control socket (whose commands hold the others).
+    let _keep_running = tx.clone();
     let exit_tx = Mutex::new(tx.clone());
     let tx = Mutex::new(tx);
-    let server = daemon.start_unixctl();
-    if let Some(server) = &server {
+    let server = daemon.start_unixctl(|server| {
         server.register("exit", "", 0, 0, move |_| {
             let _ = exit_tx
                 .lock()
@@ -112,7 +114,7 @@ fn main() {
                 .unwrap_or_else(|p| p.into_inner())
                 .send(Event::Later(args, reply));
         });
-    }
+    });
     if crash {
         std::process::abort();
     }
