@@ -12,8 +12,13 @@
 //! Invariant: decoding never panics on input bytes; it returns an [`OfpError`]
 //! naming the error the reference would send.
 
+pub mod action;
 pub mod buf;
 pub mod error;
+pub mod field;
+pub mod flow_match;
+pub mod flow_text;
+pub mod msg;
 pub mod port;
 pub mod protocol;
 pub mod version;

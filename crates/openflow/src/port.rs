@@ -13,6 +13,8 @@ pub struct PortNo(pub u16);
 impl PortNo {
     /// Highest ordinary port number + 1.
     pub const MAX: PortNo = PortNo(0xff00);
+    /// OFPP_UNSET: Open vSwitch's "no port yet" (e.g. an unset actset_output).
+    pub const UNSET: PortNo = PortNo(0xfff7);
     pub const IN_PORT: PortNo = PortNo(0xfff8);
     pub const TABLE: PortNo = PortNo(0xfff9);
     pub const NORMAL: PortNo = PortNo(0xfffa);
@@ -23,7 +25,8 @@ impl PortNo {
     /// OFPP_NONE in OF1.0, OFPP_ANY in OF1.1+.
     pub const NONE: PortNo = PortNo(0xffff);
 
-    const RESERVED: [(PortNo, &'static str); 8] = [
+    const RESERVED: [(PortNo, &'static str); 9] = [
+        (PortNo::UNSET, "UNSET"),
         (PortNo::IN_PORT, "IN_PORT"),
         (PortNo::TABLE, "TABLE"),
         (PortNo::NORMAL, "NORMAL"),
@@ -111,6 +114,65 @@ impl PortMap {
     }
 }
 
+/// A port name as ovs-ofctl prints it with `--names`: bare when it is a
+/// letter followed by letters and digits, otherwise as a JSON string
+/// (`"br0-eth1"`), so it cannot be confused with a number or a keyword.
+pub fn quote_port_name(name: &str) -> String {
+    let mut chars = name.chars();
+    let plain = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric());
+    if plain {
+        return name.to_string();
+    }
+    let mut s = String::from("\"");
+    for c in name.chars() {
+        match c {
+            '"' => s.push_str("\\\""),
+            '\\' => s.push_str("\\\\"),
+            '\n' => s.push_str("\\n"),
+            '\r' => s.push_str("\\r"),
+            '\t' => s.push_str("\\t"),
+            '\u{8}' => s.push_str("\\b"),
+            '\u{c}' => s.push_str("\\f"),
+            c if (c as u32) < 0x20 => s.push_str(&format!("\\u{:04x}", c as u32)),
+            c => s.push(c),
+        }
+    }
+    s.push('"');
+    s
+}
+
+/// The name inside a quoted port name (`"br0-eth1"`, JSON escapes allowed);
+/// `None` if `s` is not quoted or the escapes are malformed.
+pub fn unquote_port_name(s: &str) -> Option<String> {
+    let inner = s.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = String::new();
+    let mut it = inner.chars();
+    while let Some(c) = it.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match it.next()? {
+            '"' => out.push('"'),
+            '\\' => out.push('\\'),
+            '/' => out.push('/'),
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            'b' => out.push('\u{8}'),
+            'f' => out.push('\u{c}'),
+            'u' => {
+                let hex: String = it.by_ref().take(4).collect();
+                let v = u32::from_str_radix(&hex, 16).ok()?;
+                out.push(char::from_u32(v)?);
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +188,20 @@ mod tests {
     }
 
     #[test]
+    fn quoting() {
+        assert_eq!(quote_port_name("eth0"), "eth0");
+        assert_eq!(quote_port_name("br0-eth1"), "\"br0-eth1\"");
+        assert_eq!(quote_port_name("1abc"), "\"1abc\"");
+        assert_eq!(quote_port_name("a\"b"), "\"a\\\"b\"");
+        for n in ["eth0", "br0-eth1", "a\"b\\c", "x\ty"] {
+            assert_eq!(
+                unquote_port_name(&quote_port_name(n)).as_deref(),
+                Some(n).filter(|_| n != "eth0")
+            );
+        }
+    }
+
+    #[test]
     fn names() {
         assert_eq!(PortNo::LOCAL.to_string(), "LOCAL");
         assert_eq!(PortNo(3).to_string(), "3");
@@ -134,5 +210,9 @@ mod tests {
             Some(PortNo::CONTROLLER)
         );
         assert_eq!(PortNo::from_reserved_name("none"), Some(PortNo::NONE));
+        // The reference names 0xfff7 too, in both directions.
+        assert_eq!(PortNo(0xfff7).to_string(), "UNSET");
+        assert_eq!(PortNo::from_reserved_name("unset"), Some(PortNo::UNSET));
+        assert_eq!(PortNo(0xfff6).to_string(), "65526");
     }
 }

@@ -6,6 +6,8 @@
 //!   it ends.
 //! - [`wait_until`]: the only way tests wait: a bounded poll, never a fixed sleep.
 //! - [`real_ovs`]: the Debian Open vSwitch 3.1 binaries, used as a test peer.
+//! - [`RealSwitch`]: the real ovs-vswitchd in a private network namespace,
+//!   an OpenFlow peer for `ovs-ofctl` tests.
 //! - [`oxvs_bin`] / [`ensure_built`]: our own binaries from the workspace.
 //! - [`run()`], [`normalize_uuids`], [`normalize_dates`]: running tools and
 //!   comparing their output.
@@ -41,6 +43,7 @@ mod bins;
 mod daemon;
 mod normalize;
 pub mod real_ovs;
+pub mod real_switch;
 mod run;
 mod rundir;
 mod wait;
@@ -49,6 +52,7 @@ pub use bins::{ensure_built, oxvs_bin, target_dir, workspace_root};
 pub use daemon::{Daemon, DaemonBuilder};
 pub use normalize::{normalize_dates, normalize_uuids};
 pub use real_ovs::{require_real_ovs, start_real_ovsdb_server, start_real_ovsdb_server_with};
+pub use real_switch::RealSwitch;
 pub use run::{run, run_ok, run_with_stdin, Output};
 pub use rundir::RunDir;
 pub use wait::{wait_until, DEFAULT_TIMEOUT};

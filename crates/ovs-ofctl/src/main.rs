@@ -1,0 +1,5 @@
+//! The `ovs-ofctl` binary; everything lives in the library.
+
+fn main() {
+    std::process::exit(ovs_ofctl::main());
+}
