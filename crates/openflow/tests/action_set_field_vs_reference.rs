@@ -61,8 +61,9 @@ fn ours(v: Version, input: &[u8]) -> Result<String, String> {
 }
 
 /// One TLV: header (with experimenter id for class 0xffff) and `len`
-/// payload bytes (the experimenter id counts in `len`), value bytes 0x01.
-fn tlv(class: u16, field: u8, masked: bool, len: u8, exp: u32) -> Vec<u8> {
+/// payload bytes (the experimenter id counts in `len`), value bytes 0x01,
+/// mask bytes (when masked) `mask`.
+fn tlv(class: u16, field: u8, masked: bool, len: u8, exp: u32, mask: u8) -> Vec<u8> {
     let h = (u32::from(class) << 16)
         | (u32::from(field) << 9)
         | (u32::from(masked) << 8)
@@ -74,9 +75,9 @@ fn tlv(class: u16, field: u8, masked: bool, len: u8, exp: u32) -> Vec<u8> {
         payload = payload.saturating_sub(4);
     }
     if masked {
-        // Value 0x01.., mask 0xff..: bits inside the mask.
+        // Value 0x01.., bits inside the mask.
         out.extend(std::iter::repeat_n(0x01, payload / 2));
-        out.extend(std::iter::repeat_n(0xff, payload - payload / 2));
+        out.extend(std::iter::repeat_n(mask, payload - payload / 2));
     } else {
         out.extend(std::iter::repeat_n(0x01, payload));
     }
@@ -121,7 +122,16 @@ fn tlvs() -> Vec<Vec<u8>> {
         for field in 0..128u8 {
             for masked in [false, true] {
                 for len in [0u8, 1, 2, 4, 5, 6, 8, 12, 16, 20, 127, 128, 200, 255] {
-                    out.push(tlv(class, field, masked, len, exp));
+                    out.push(tlv(class, field, masked, len, exp, 0xff));
+                }
+            }
+            // Masks that cover some bits of a field, or exactly its bits
+            // (how the value prints depends on it).
+            if exp != 0x0000_1234 {
+                for len in [2u8, 4, 8, 12, 16, 32] {
+                    for mask in [0x0f, 0x03, 0x01] {
+                        out.push(tlv(class, field, true, len, exp, mask));
+                    }
                 }
             }
         }

@@ -311,6 +311,25 @@ const CASES: &[(&str, &str)] = &[
     ("ip", "ct(commit,exec(conjunction(1,1/2)),nat)"),
     ("ip", "ct(commit,exec(set_field:1->ct_mark,conjunction(1,1/2)))"),
     ("ip", "ct(commit,exec(set_field:1->ct_mark,nat(src=1.2.3.4),set_field:1->ct_label))"),
+    // SCTP ports have no OF1.0/1.1 action or match; in_port_oxm no OF1.0 one
+    ("sctp", "set_field:1->sctp_src"),
+    ("sctp", "set_field:2->sctp_dst"),
+    ("sctp6", "set_field:1->sctp_src"),
+    ("", "set_field:1->in_port_oxm"),
+    ("tcp", "set_field:1->tcp_src,set_field:2->tcp_dst"),
+    // text-only fields go out under a zero code point (reading back as in_port)
+    ("", "set_field:3->dl_vlan"),
+    ("", "load:3->dl_vlan[]"),
+    ("", "set_field:3->dl_vlan_pcp"),
+    ("tcp", "set_field:3/0xfff->tcp_src"),
+    ("", "load:3->in_port[0..11]"),
+    // a mask of exactly a field's bits is a masked write
+    ("ip", "set_field:1/0x3->nw_ecn"),
+    ("ip", "load:1->nw_ecn[]"),
+    ("ipv6", "set_field:0x1/0xfffff->ipv6_label"),
+    ("dl_vlan=1", "set_field:4097/0x1fff->vlan_vid"),
+    ("mpls", "load:1->mpls_label[]"),
+    ("ip", "set_field:1/0xff->nw_ecn"),
     // `key(x)->y` extends the argument for every keyword
     ("", "drop()->x"),
     ("", "learn(x)->"),
@@ -634,4 +653,55 @@ fn actions_match_the_reference() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Group buckets' actions are not checked against any flow, so encoders
+/// see no match-derived hints: OF1.1 must still encode them as the
+/// reference does (`ovs-ofctl -O OpenFlow11 parse-group`), e.g. a vlan_vid
+/// set_field pushes no tag while a vlan_tci one does.
+#[test]
+fn unchecked_actions_encode_like_the_reference() {
+    assert!(
+        Path::new(OFCTL).exists(),
+        "{OFCTL} is needed as the reference"
+    );
+    let cases = [
+        "set_field:4097->vlan_vid,output:2",
+        "set_field:3->vlan_pcp,output:2",
+        "set_field:0x1003->vlan_tci,output:2",
+        "set_field:0x0003->vlan_tci,output:2",
+        "push_vlan:0x8100,set_field:4097->vlan_vid,output:2",
+        "mod_vlan_vid:3,output:2",
+        "mod_vlan_pcp:3,output:2",
+        "set_field:3->dl_vlan",
+    ];
+    let mut failures = vec![];
+    for acts in cases {
+        let group = format!("group_id=7,type=all,bucket={acts}");
+        let out =
+            run(Command::new(OFCTL).args(["-O", "OpenFlow11", "-mmmmm", "parse-group", &group]));
+        let mut msg = vec![];
+        for l in out.stdout.lines() {
+            let is_dump = l.len() > 10
+                && l.as_bytes()[..8].iter().all(u8::is_ascii_hexdigit)
+                && &l[8..10] == "  ";
+            if is_dump {
+                let body = l[10..].split('|').next().unwrap_or("");
+                for w in body.replace('-', " ").split_whitespace() {
+                    msg.push(u8::from_str_radix(w, 16).expect("hex dump byte"));
+                }
+            }
+        }
+        // ofp11_group_mod (16 bytes), then one bucket: 16 bytes of header.
+        assert!(msg.len() >= 32, "{group}: reference printed {}", out.stdout);
+        let bucket_len = usize::from(u16::from_be_bytes([msg[16], msg[17]]));
+        let theirs = &msg[32..16 + bucket_len];
+        let mut ours = vec![];
+        let parsed = parse_actions(acts, None).expect("our parse");
+        openflow::action::encode_actions(Version::Of11, &parsed, &mut ours);
+        if ours != theirs {
+            failures.push(format!("{acts}: ours {} ref {}", hex(&ours), hex(theirs)));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

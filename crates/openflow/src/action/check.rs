@@ -66,15 +66,23 @@ fn action_usable(a: &Action) -> Protocols {
         Action::Meter(_) | Action::Encap(_) => of13_up,
         Action::WriteMetadata { .. } => Protocols::ANY.remove(Protocols::OF10_STD_ANY),
         Action::SetField(sf) if sf.style == SetFieldStyle::SetField => {
-            // Whatever the mask, the reference asks what can match the whole field.
+            // Whatever the mask, the reference asks what can match the whole
+            // field: a match on it alone, its prerequisites met (without
+            // them the match would not say which L4 field it is).
             let mut m = Match::new();
+            meet_prereq(&mut m, sf.field.prereq());
             // A zero-length tun_metadata value is still a tun_metadata write.
             let value = if sf.value.is_empty() {
                 vec![0]
             } else {
                 sf.value.clone()
             };
-            m.set(sf.field, &value, &full_mask(sf.field, value.len()));
+            // As text, the match also knows what each protocol can say of
+            // the field (e.g. OF1.0 has no SCTP ports).
+            let text = sf.field.format_value(&value, None, None);
+            if m.parse_item(sf.field.name(), Some(&text), None) != Ok(true) {
+                m.set(sf.field, &value, &full_mask(sf.field, value.len()));
+            }
             m.usable_protocols()
         }
         Action::Clone(nested) | Action::WriteActions(nested) => usable_protocols(nested),
@@ -87,6 +95,44 @@ fn action_usable(a: &Action) -> Protocols {
             })
             .fold(Protocols::ANY, Protocols::intersect),
         _ => Protocols::ANY,
+    }
+}
+
+/// Adds to `m` what makes `p` hold (IPv4 where either IP version would).
+fn meet_prereq(m: &mut Match, p: Prereq) {
+    let (eth_type, proto): (u16, Option<u8>) = match p {
+        Prereq::Ipv4 | Prereq::IpAny => (0x0800, None),
+        Prereq::Ipv6 => (0x86dd, None),
+        Prereq::Arp => (0x0806, None),
+        Prereq::Mpls => (0x8847, None),
+        Prereq::Nsh => (0x894f, None),
+        Prereq::Tcp => (0x0800, Some(IPPROTO_TCP)),
+        Prereq::Udp => (0x0800, Some(IPPROTO_UDP)),
+        Prereq::Sctp => (0x0800, Some(IPPROTO_SCTP)),
+        Prereq::Icmpv4 => (0x0800, Some(1)),
+        Prereq::Icmpv6 | Prereq::Nd | Prereq::NdSolicit | Prereq::NdAdvert => (0x86dd, Some(58)),
+        Prereq::VlanVid => {
+            m.set(
+                FieldId::VLAN_TCI,
+                &VLAN_CFI.to_be_bytes(),
+                &VLAN_CFI.to_be_bytes(),
+            );
+            return;
+        }
+        Prereq::None | Prereq::Ethernet | Prereq::Ct => return,
+    };
+    m.set(FieldId::ETH_TYPE, &eth_type.to_be_bytes(), &[0xff, 0xff]);
+    if let Some(proto) = proto {
+        m.set(FieldId::NW_PROTO, &[proto], &[0xff]);
+    }
+    let nd_type = match p {
+        Prereq::Nd | Prereq::NdSolicit => Some(135u8),
+        Prereq::NdAdvert => Some(136),
+        _ => None,
+    };
+    if let Some(t) = nd_type {
+        m.set(FieldId::ICMPV6_TYPE, &[t], &[0xff]);
+        m.set(FieldId::ICMPV6_CODE, &[0], &[0xff]);
     }
 }
 

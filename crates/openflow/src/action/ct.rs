@@ -324,7 +324,7 @@ fn parse_exec(
     let flush = |run: &mut String, actions: &mut Vec<CtAction>| -> Result<(), String> {
         if !run.is_empty() {
             // Verified as ct's nested actions (see `check_nested`).
-            for a in super::parse_actions(run, ports)? {
+            for a in super::parse::parse_ct_actions(run, ports)? {
                 actions.push(CtAction::Other(a));
             }
             run.clear();

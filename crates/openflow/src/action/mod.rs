@@ -14,8 +14,11 @@
 //!
 //! Submodules: `wire` (action lists: OF1.0, OF1.1, OF1.2+ and the Nicira and
 //! ONF extensions), `inst` (OF1.1+ instructions), `parse` / `format` (text),
-//! `check` (consistency with a match and usable protocols), `controller`,
-//! `set_field`. The complex Nicira actions live in their own files.
+//! `verify` (a whole list's member-by-member verification, shared by text
+//! and wire), `check` (consistency with a match and usable protocols),
+//! `controller`, `set_field`, `header_lookup` (which error an unusable
+//! set_field header gets). The complex Nicira actions live in their own
+//! files.
 
 pub mod bundle;
 pub mod check;
@@ -360,28 +363,6 @@ impl Action {
             Action::GotoTable(_) => "goto_table",
         }
     }
-}
-
-thread_local! {
-    /// How deeply the current thread is inside a `ct` action's own parsing or
-    /// decoding: ct's nested actions come back through the public
-    /// [`parse_actions`] / [`decode_actions`], and only there may they
-    /// write ct_mark and ct_label.
-    static IN_CT: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
-}
-
-/// Runs `f` as part of a ct action (see `IN_CT`).
-pub(crate) fn within_ct<T>(f: impl FnOnce() -> T) -> T {
-    IN_CT.with(|c| c.set(c.get() + 1));
-    let r = f();
-    IN_CT.with(|c| c.set(c.get().saturating_sub(1)));
-    r
-}
-
-/// Whether the current thread is parsing or decoding a ct action's nested
-/// list (see `IN_CT`).
-pub(crate) fn within_ct_now() -> bool {
-    IN_CT.with(|c| c.get()) > 0
 }
 
 /// For `ct(exec(...))`: the field a nested action modifies (`Ok(Some)`),

@@ -27,6 +27,12 @@ pub fn parse_actions(s: &str, ports: Option<&PortMap>) -> Result<Vec<Action>, St
     parse_list(s, ports, Context::Top)
 }
 
+/// Parses a run of ct's `exec(...)` actions (NAT aside, which ct parses
+/// itself): verified as ct's nested actions.
+pub(crate) fn parse_ct_actions(s: &str, ports: Option<&PortMap>) -> Result<Vec<Action>, String> {
+    parse_list(s, ports, Context::Ct)
+}
+
 /// Where a list is being parsed: nested lists may not hold instructions.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Context {
@@ -35,6 +41,8 @@ enum Context {
     Nested,
     /// Inside `write_actions(...)`.
     WriteActions,
+    /// Inside `ct(exec(...))`.
+    Ct,
 }
 
 /// Parses one list, then verifies it as a whole (see [`verify`]), as the
@@ -67,12 +75,12 @@ fn parse_list(s: &str, ports: Option<&PortMap>, ctx: Context) -> Result<Vec<Acti
     Ok(acts)
 }
 
-/// Verifies a parsed list as the reference does (see [`super::verify`]):
-/// nested in ct when ct's own parser is parsing it.
+/// Verifies a parsed list as the reference does (see [`super::verify`]),
+/// as nested in the action `ctx` says.
 fn verify(acts: &[Action], nats: &[usize], ctx: Context) -> Result<(), String> {
     let outer = match ctx {
-        Context::Top if super::within_ct_now() => Outer::Ct,
         Context::Top => Outer::None,
+        Context::Ct => Outer::Ct,
         Context::Nested => Outer::Clone,
         Context::WriteActions => Outer::WriteActions,
     };
@@ -255,9 +263,7 @@ fn parse_one(key: &str, value: &str, ports: Option<&PortMap>) -> Result<Action, 
         "note" => Action::Note(parse_hex_bytes(value).ok_or("bad hex digit in `note' argument")?),
         "exit" => Action::Exit,
         "sample" => Action::Sample(Box::new(sample::Sample::parse(&kw, value, ports)?)),
-        "ct" => Action::Ct(Box::new(super::within_ct(|| {
-            ct::Ct::parse(&kw, value, ports)
-        })?)),
+        "ct" => Action::Ct(Box::new(ct::Ct::parse(&kw, value, ports)?)),
         "ct_clear" => Action::CtClear,
         // `parse_list` takes NAT itself (it is only refused once the list
         // is verified); any other caller gets the same errors.

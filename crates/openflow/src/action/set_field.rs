@@ -49,9 +49,11 @@ impl SetField {
         }
     }
 
-    /// Whether the mask covers every bit of the field.
+    /// Whether the write is of the whole field: its mask is all ones, as
+    /// the reference decides (a mask of exactly the field's meaningful bits,
+    /// e.g. 0x3 for nw_ecn, is a masked write that prints and encodes so).
     pub fn is_whole(&self) -> bool {
-        self.mask == full_mask(self.field, self.mask.len())
+        self.mask.iter().all(|b| *b == 0xff)
     }
 
     /// The mask, or `None` when it covers the whole field.
@@ -63,7 +65,8 @@ impl SetField {
     /// bits (at most 64 bits long), lowest bits first, with the value bits
     /// of that run.
     pub fn load_segments(&self) -> Vec<(SubField, u64)> {
-        let n_bits = self.mask.len() * 8;
+        // Mask bits beyond the field's own are not written.
+        let n_bits = field_bits(self.field, self.mask.len());
         let bit = |bytes: &[u8], i: usize| bytes[bytes.len() - 1 - i / 8] >> (i % 8) & 1 == 1;
         let mut out = vec![];
         let mut i = 0;
@@ -143,6 +146,20 @@ impl SetField {
         } else if self.value.is_empty() {
             // A zero-length tun_metadata value.
             out.push('0');
+        } else if let (Format::Decimal | Format::Port | Format::Port11, Some(mask)) =
+            (self.field.format(), self.partial_mask())
+        {
+            // A masked number prints as the reference's set_field prints it
+            // (a match would print the value in hex too): "3/0xfff".
+            let v = self
+                .value
+                .iter()
+                .fold(0u64, |acc, b| acc << 8 | u64::from(*b));
+            out.push_str(&format!("{}/{}", v as i64, hex_trimmed(mask)));
+        } else if let (Format::Hex, Some(mask)) = (self.field.format(), self.partial_mask()) {
+            // Even a mask of exactly the field's bits is printed.
+            let v = hex_trimmed(&self.value);
+            out.push_str(&format!("{v}/{}", hex_trimmed(mask)));
         } else if self.field.format() == Format::TunFlags {
             // The reference prints the value's flags alone, mask or not.
             let v = self
@@ -219,6 +236,17 @@ impl SetField {
     }
 }
 
+/// Big-endian bytes in hex without leading zeros ("0xfff"; "0" for zero).
+fn hex_trimmed(bytes: &[u8]) -> String {
+    let v: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let v = v.trim_start_matches('0');
+    if v.is_empty() {
+        "0".to_string()
+    } else {
+        format!("0x{v}")
+    }
+}
+
 /// Tunnel flags as a set_field prints them: the names of the set bits
 /// (all the reference knows, including flags a match cannot name), lowest
 /// first, then the unnamed ones in hex, joined by `|`; "0" for none.
@@ -239,22 +267,21 @@ fn format_tun_flags(flags: u32) -> String {
     parts.join("|")
 }
 
-/// The mask of a whole field `len` bytes long: its low `n_bits` bits (all
-/// bits for tun_metadata, whose width varies; the VID and the "present" bit
-/// for vlan_vid).
-pub fn full_mask(field: FieldId, len: usize) -> Vec<u8> {
-    let n_bits = if field.tun_metadata_index().is_some() {
+/// The mask of a whole-field write `len` bytes long: all ones (bits
+/// beyond the field's own included, as the reference's exact writes).
+pub fn full_mask(_field: FieldId, len: usize) -> Vec<u8> {
+    vec![0xff; len]
+}
+
+/// How many low-order bits of a `len`-byte value belong to the field: all
+/// of them for tun_metadata (whose width varies); for vlan_vid the VID
+/// alone, not the OXM "present" bit (as the reference writes it by load).
+fn field_bits(field: FieldId, len: usize) -> usize {
+    if field.tun_metadata_index().is_some() {
         len * 8
-    } else if field == FieldId::VLAN_VID {
-        13
     } else {
         (field.n_bits() as usize).min(len * 8)
-    };
-    let mut m = vec![0u8; len];
-    for i in 0..n_bits {
-        m[len - 1 - i / 8] |= 1 << (i % 8);
     }
-    m
 }
 
 /// Splits `value->destination` at the first arrow, with the reference's
@@ -387,6 +414,15 @@ mod tests {
             };
             assert_eq!(show(&sf), want);
         }
+    }
+
+    #[test]
+    fn masked_numbers_print_in_decimal_with_a_hex_mask() {
+        // Outputs of the real ovs-ofctl 3.1 (parse-flow -O OpenFlow15).
+        let sf = SetField::parse_set_field("3/0xfff->tcp_src", None).unwrap();
+        assert_eq!(show(&sf), "set_field:3/0xfff->tcp_src");
+        let sf = SetField::parse_set_field("3/0xfff->reg0", None).unwrap();
+        assert_eq!(show(&sf), "set_field:0x3/0xfff->reg0");
     }
 
     #[test]

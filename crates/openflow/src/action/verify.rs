@@ -187,8 +187,7 @@ mod tests {
                 "ct action doesn't support nested action output".to_string()
             ))
         );
-        let ct_mark = crate::action::within_ct(|| parse_actions("set_field:1->ct_mark", None));
-        let ct_mark = ct_mark.unwrap();
+        let ct_mark = crate::action::parse::parse_ct_actions("set_field:1->ct_mark", None).unwrap();
         assert_eq!(
             verify(&members(&ct_mark, &[1]), Outer::Ct, false, false),
             Ok(())

@@ -122,12 +122,7 @@ const MAX_NESTING: usize = 64;
 /// may not appear (NXAST_WRITE_METADATA is refused), except OF1.5's meter
 /// action.
 pub fn decode_actions(v: Version, r: &mut Reader) -> Result<Vec<Action>, OfpError> {
-    let outer = if super::within_ct_now() {
-        Outer::Ct
-    } else {
-        Outer::None
-    };
-    decode_list(v, r, 0, outer, false)
+    decode_list(v, r, 0, Outer::None, false)
 }
 
 /// What a decoded list verifies to, as the reference reports it on the wire.
@@ -618,7 +613,8 @@ fn decode_set_field_tlv(
     if r.take_rest().iter().any(|b| *b != 0) {
         return Err(OfpError::BacBadSetArgument);
     }
-    if !field.writable() {
+    // OpenFlow forbids setting OXM_OF_IN_PORT with set_field (reg_load2 may).
+    if !field.writable() || (!load2 && field == FieldId::IN_PORT_OXM) {
         return Err(OfpError::BacBadSetArgument);
     }
     if !load2 {
@@ -988,9 +984,7 @@ fn decode_nx(v: Version, subtype: u16, r: &mut Reader, depth: usize) -> Result<A
         sample::NXAST_SAMPLE | sample::NXAST_SAMPLE2 | sample::NXAST_SAMPLE3 => Ok(Action::Sample(
             Box::new(sample::Sample::decode_nx(subtype, r, v)?),
         )),
-        ct::NXAST_CT => Ok(Action::Ct(Box::new(super::within_ct(|| {
-            ct::Ct::decode_nx(subtype, r, v)
-        })?))),
+        ct::NXAST_CT => Ok(Action::Ct(Box::new(ct::Ct::decode_nx(subtype, r, v)?))),
         ct::NXAST_CT_CLEAR => {
             ct::decode_ct_clear(r)?;
             Ok(Action::CtClear)
@@ -1262,6 +1256,17 @@ fn put_tlv(out: &mut Vec<u8>, sf: &SetField, v: Version) {
                 out.extend_from_slice(&mask);
             }
         }
+    } else if sf.field.wire_for(v).is_none() {
+        // Fields the reference names only in text (dl_vlan, dl_vlan_pcp)
+        // go out under a zero code point, which reads back as in_port; a
+        // `load` into one is masked (its mask is not all ones).
+        let masked = sf.style == SetFieldStyle::Load;
+        let payload = sf.value.len() * if masked { 2 } else { 1 };
+        out.put_be32((u32::from(masked) << 8) | (payload as u32 & 0xff));
+        out.extend_from_slice(&sf.value);
+        if masked {
+            out.extend_from_slice(&sf.mask);
+        }
     } else {
         field::encode_tlv(out, sf.field, &sf.value, sf.partial_mask(), v);
     }
@@ -1276,17 +1281,14 @@ fn be_u64(v: &[u8]) -> u64 {
 fn put_set_field_legacy(v: Version, out: &mut Vec<u8>, sf: &SetField) {
     let val = be_u64(&sf.value);
     let f = sf.field;
-    let vlan_fields = [
-        FieldId::VLAN_VID,
-        FieldId::DL_VLAN,
-        FieldId::VLAN_PCP,
-        FieldId::DL_VLAN_PCP,
-    ];
-    let tags = vlan_fields.contains(&f) || (f == FieldId::VLAN_TCI && val & 0x1000 != 0);
+    // OF1.1's VLAN actions need a tag: a whole-TCI write that makes one
+    // pushes it first unless the flow was seen to have one (the reference
+    // does this for vlan_tci only, not for vlan_vid or vlan_pcp).
+    let tags = f == FieldId::VLAN_TCI && val & 0x1000 != 0;
     if of11(v) && tags && !sf.flow_has_vlan {
         put_push_vlan(out);
     }
-    if f == FieldId::VLAN_VID || f == FieldId::DL_VLAN {
+    if f == FieldId::VLAN_VID {
         put_std16(out, OFPAT10_SET_VLAN_VID, val as u16 & 0xfff);
     } else if f == FieldId::VLAN_TCI {
         let tci = val as u16;
@@ -1303,7 +1305,7 @@ fn put_set_field_legacy(v: Version, out: &mut Vec<u8>, sf: &SetField) {
             put_std16(out, OFPAT10_SET_VLAN_VID, tci & 0xfff);
             put_std8(out, OFPAT10_SET_VLAN_PCP, (tci >> 13) as u8);
         }
-    } else if f == FieldId::VLAN_PCP || f == FieldId::DL_VLAN_PCP {
+    } else if f == FieldId::VLAN_PCP {
         put_std8(out, OFPAT10_SET_VLAN_PCP, val as u8);
     } else if f == FieldId::ETH_SRC || f == FieldId::ETH_DST {
         let mut mac = [0u8; 6];
@@ -1343,9 +1345,10 @@ fn put_set_field_legacy(v: Version, out: &mut Vec<u8>, sf: &SetField) {
         put_std8(out, OFPAT11_SET_NW_ECN, val as u8);
     } else if f == FieldId::NW_TTL && of11(v) {
         put_std8(out, OFPAT11_SET_NW_TTL, val as u8);
-    } else if [FieldId::TCP_SRC, FieldId::UDP_SRC, FieldId::SCTP_SRC].contains(&f) {
+    } else if f == FieldId::TCP_SRC || f == FieldId::UDP_SRC {
+        // (SCTP ports have no standard action before OF1.2: Nicira's below.)
         put_std16(out, OFPAT10_SET_TP_SRC, val as u16);
-    } else if [FieldId::TCP_DST, FieldId::UDP_DST, FieldId::SCTP_DST].contains(&f) {
+    } else if f == FieldId::TCP_DST || f == FieldId::UDP_DST {
         put_std16(out, OFPAT10_SET_TP_DST, val as u16);
     } else {
         put_set_field_nxast(out, sf);
