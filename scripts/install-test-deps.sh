@@ -13,6 +13,7 @@ packages=(
     openvswitch-testcontroller
     iperf3
     tcpdump
+    ethtool
     iproute2
     iputils-ping
     man-db

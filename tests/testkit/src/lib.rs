@@ -8,6 +8,8 @@
 //! - [`real_ovs`]: the Debian Open vSwitch 3.1 binaries, used as a test peer.
 //! - [`RealSwitch`]: the real ovs-vswitchd in a private network namespace,
 //!   an OpenFlow peer for `ovs-ofctl` tests.
+//! - [`SwitchLab`]: ours or the real switch in a namespace with hosts (namespaces
+//!   joined by veth pairs) around it, for tests and benchmarks with real traffic.
 //! - [`oxvs_bin`] / [`ensure_built`]: our own binaries from the workspace.
 //! - [`run()`], [`normalize_uuids`], [`normalize_dates`]: running tools and
 //!   comparing their output.
@@ -46,6 +48,7 @@ pub mod real_ovs;
 pub mod real_switch;
 mod run;
 mod rundir;
+pub mod switch_lab;
 mod wait;
 
 pub use bins::{ensure_built, oxvs_bin, target_dir, workspace_root};
@@ -55,4 +58,5 @@ pub use real_ovs::{require_real_ovs, start_real_ovsdb_server, start_real_ovsdb_s
 pub use real_switch::RealSwitch;
 pub use run::{run, run_ok, run_with_stdin, Output};
 pub use rundir::RunDir;
+pub use switch_lab::{Flavor, Host, SwitchLab};
 pub use wait::{wait_until, DEFAULT_TIMEOUT};
