@@ -89,7 +89,12 @@ fn profile_dir_name() -> String {
 /// directory, for the profile the tests were built with (`target/debug`
 /// normally). It may not exist yet: call [`ensure_built`] first when the
 /// binary belongs to another package.
+/// `OXVS_BIN_DIR`, when set, overrides the directory (benchmarks point it at
+/// `target/release`).
 pub fn oxvs_bin(name: &str) -> PathBuf {
+    if let Some(dir) = std::env::var_os("OXVS_BIN_DIR") {
+        return PathBuf::from(dir).join(name);
+    }
     target_dir().join(profile_dir_name()).join(name)
 }
 

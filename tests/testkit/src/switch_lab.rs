@@ -105,7 +105,8 @@ impl SwitchLab {
     #[track_caller]
     pub fn start(test_name: &str, flavor: Flavor) -> SwitchLab {
         require_real_ovs(); // the real tools are peers even for our flavor
-        if flavor == Flavor::Oxvs {
+                            // Benchmarks set OXVS_BIN_DIR to release binaries they built themselves.
+        if flavor == Flavor::Oxvs && std::env::var_os("OXVS_BIN_DIR").is_none() {
             ensure_built(&[
                 "ovsdb-server",
                 "ovsdb-tool",
@@ -161,6 +162,11 @@ impl SwitchLab {
             panic!("{flavor:?} ovs-vswitchd did not start: {e}\n{}", lab.log());
         }
         lab
+    }
+
+    /// ovs-vswitchd's process id (`ip netns exec` execs it in place).
+    pub fn vswitchd_pid(&self) -> u32 {
+        self.vswitchd.as_ref().map_or(0, Daemon::pid)
     }
 
     pub fn flavor(&self) -> Flavor {
