@@ -243,7 +243,7 @@ impl SwitchLab {
     /// its management socket accepts connections.
     #[track_caller]
     pub fn add_bridge(&self, name: &str) {
-        let dp = format!("datapath_type={}", self.flavor.datapath_type());
+        let dp = format!("datapath_type=\"{}\"", self.flavor.datapath_type());
         self.vsctl(&["add-br", name, "--", "set", "bridge", name, &dp]);
         let mgmt = self.dir.file(&format!("{name}.mgmt"));
         let what = format!("{} to accept connections", mgmt.display());
