@@ -453,9 +453,10 @@ pub enum OfpError {
     /// Same as [`OfpError::GmfcBucketExists`].
     NxgmfcBucketExists,
     // Not an OpenFlow error: the reference's decoders sometimes end with
-    // "no more data" (EOF) where an error was due, and ofp-print then names
-    // it "<invalid>" (e.g. an OFPT_TABLE_STATUS without its table
-    // description). It has no code in any version.
+    // "no more data" (EOF) or EINVAL where an error was due, and ofp-print
+    // then names it "<invalid>" (e.g. an OFPT_TABLE_STATUS without its table
+    // description, a damaged OF1.5 flow stats entry). It has no code in any
+    // version.
     /// "<invalid>"
     Eof,
     // -- variants other modules add go above this line, one per line --

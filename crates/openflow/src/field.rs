@@ -17,7 +17,7 @@ mod tlv;
 mod value;
 
 pub use subfield::SubField;
-pub(crate) use value::{be_to_hex, fmt_packet_type, port_from_of11};
+pub(crate) use value::{be_to_hex, fmt_packet_type, hex_alt, port_from_of11, warn_port_range};
 
 /// An IPv6 address as the reference prints it (the C library's
 /// `inet_ntop`: "::0.1.0.1" and "::ffff:1.2.3.4" where Rust's `Display`
@@ -30,7 +30,9 @@ pub fn format_ipv6(addr: std::net::Ipv6Addr) -> String {
 pub(crate) fn value_is_cidr(mask: &[u8]) -> bool {
     value::cidr_len(mask).is_some()
 }
-pub use tlv::{decode_header, decode_tlv, encode_header, encode_tlv, Tlv, TlvHeader};
+pub use tlv::{
+    decode_header, decode_tlv, decode_tlv_ref, encode_header, encode_tlv, Tlv, TlvHeader, TlvRef,
+};
 
 use std::collections::HashMap;
 use std::sync::OnceLock;

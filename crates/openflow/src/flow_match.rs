@@ -13,6 +13,7 @@
 //! (which protocols can express a match).
 
 mod access;
+mod field_bytes;
 pub mod key;
 mod nxm;
 mod of10;
@@ -20,12 +21,13 @@ mod of11;
 mod text;
 mod usable;
 
-use access::{access, be_to_uint, full_mask, uint_to_be, Access};
+use access::{access, be_to_uint, is_full_mask, Access};
 use key::{FlowKey, Slot};
 
 use crate::field::{FieldId, Prereq};
 use crate::protocol::Protocols;
 
+pub use field_bytes::FieldBytes;
 pub use text::SHORTHANDS;
 
 pub const ETH_TYPE_IP: u16 = 0x0800;
@@ -173,8 +175,13 @@ impl Match {
 
     /// Sets field `f` to exactly `value`.
     pub fn set_exact(&mut self, f: FieldId, value: &[u8]) {
-        let ones = vec![0xff; value.len().max(f.n_bytes())];
-        self.set(f, value, &ones[..value.len()]);
+        // Every field fits 128 bytes (tun_metadata is the widest, 124);
+        // decoding sets many fields, so no allocation for the mask.
+        const ONES: [u8; 128] = [0xff; 128];
+        match ONES.get(..value.len()) {
+            Some(ones) => self.set(f, value, ones),
+            None => self.set(f, value, &vec![0xff; value.len()]),
+        }
     }
 
     /// Removes field `f` (its bits) from the match.
@@ -278,21 +285,46 @@ impl Match {
     }
 
     /// The value and mask of field `f` as the field table defines them, or
-    /// `None` when none of its bits are matched. For a view field (e.g.
-    /// `vlan_vid`, `ip_dscp`, `in_port_oxm`) they are computed from the key,
-    /// hence owned.
+    /// `None` when none of its bits are matched. Owned copies of
+    /// [`Match::field`], which callers on hot paths should prefer.
     pub fn get(&self, f: FieldId) -> Option<(Vec<u8>, Vec<u8>)> {
-        let n = f.n_bytes();
-        let (v, m) = match access(f) {
-            Access::Direct(s) => (self.key.get(s).to_vec(), self.mask.get(s).to_vec()),
-            Access::Bits { slot, shift, vmask } => (
-                uint_to_be((self.key.uint(slot) >> shift) & vmask, n),
-                uint_to_be((self.mask.uint(slot) >> shift) & vmask, n),
-            ),
+        self.field(f).map(|(v, m)| (v.to_vec(), m.to_vec()))
+    }
+
+    /// [`Match::get`] without allocating: the bytes are borrowed from the
+    /// match where it stores the field as is, and computed (at most 8
+    /// bytes) for a view field (e.g. `vlan_vid`, `ip_dscp`, `in_port_oxm`).
+    /// Printing and encoding many flows asks for dozens of fields per flow,
+    /// most of them unmatched, so this stays cheap.
+    pub fn field(&self, f: FieldId) -> Option<(FieldBytes<'_>, FieldBytes<'_>)> {
+        match access(f) {
+            Access::Direct(s) => {
+                if self.mask.is_zero(s) {
+                    return None;
+                }
+                Some((
+                    FieldBytes::Borrowed(self.key.get(s)),
+                    FieldBytes::Borrowed(self.mask.get(s)),
+                ))
+            }
+            Access::Bits { slot, shift, vmask } => {
+                let m = (self.mask.uint(slot) >> shift) & vmask;
+                if m == 0 {
+                    return None;
+                }
+                let n = f.n_bytes();
+                let v = (self.key.uint(slot) >> shift) & vmask;
+                Some((FieldBytes::inline(v, n), FieldBytes::inline(m, n)))
+            }
             Access::Port11(s) => {
+                if self.mask.is_zero(s) {
+                    return None;
+                }
                 let p = crate::port::PortNo(self.key.u16(s));
-                let m = if self.mask.is_zero(s) { 0 } else { u32::MAX };
-                (p.to_of11().to_be_bytes().to_vec(), m.to_be_bytes().to_vec())
+                Some((
+                    FieldBytes::inline(u64::from(p.to_of11()), 4),
+                    FieldBytes::inline(u64::from(u32::MAX), 4),
+                ))
             }
             Access::TunMetadata(i) => {
                 // An exact entry may be empty (a zero-length option); a
@@ -301,23 +333,27 @@ impl Match {
                 if t.masked && t.mask.iter().all(|b| *b == 0) {
                     return None;
                 }
-                return Some((t.value.clone(), t.mask.clone()));
+                Some((
+                    FieldBytes::Borrowed(&t.value),
+                    FieldBytes::Borrowed(&t.mask),
+                ))
             }
-        };
-        if m.iter().all(|b| *b == 0) {
-            return None;
         }
-        Some((v, m))
+    }
+
+    /// Whether any bit of field `f` is matched (no allocation).
+    pub fn is_matched(&self, f: FieldId) -> bool {
+        self.field(f).is_some()
     }
 
     /// Whether field `f` is matched exactly (all of its bits).
     pub fn is_exact(&self, f: FieldId) -> bool {
-        match self.get(f) {
+        match self.field(f) {
             Some((_, m)) => {
                 if let Access::TunMetadata(_) = access(f) {
                     return m.iter().all(|b| *b == 0xff);
                 }
-                m == full_mask(f)
+                is_full_mask(f, &m)
             }
             None => false,
         }
@@ -428,7 +464,7 @@ impl Match {
     pub fn first_bad_prereq(&self) -> Option<FieldId> {
         FieldId::all()
             .filter(|f| f.has_wire())
-            .find(|f| self.get(*f).is_some() && !self.prereq_ok(f.prereq()))
+            .find(|f| self.is_matched(*f) && !self.prereq_ok(f.prereq()))
     }
 
     /// As ovs-ofctl checks a parsed match. The reference's text parser
@@ -449,7 +485,7 @@ impl Match {
     /// matches (tests/match_vs_reference.rs).
     pub fn normalize(&mut self) {
         let matched: Vec<FieldId> = FieldId::all()
-            .filter(|f| f.has_wire() && self.get(*f).is_some())
+            .filter(|f| f.has_wire() && self.is_matched(*f))
             .collect();
         let slot_of = |f: FieldId| match access(f) {
             Access::Direct(s) | Access::Port11(s) => Some(s.ofs),
@@ -470,6 +506,29 @@ impl Match {
             }
             self.clear(f);
         }
+    }
+
+    /// [`Match::normalize`], reporting a change as the reference logs it
+    /// (three `ofp_match` INFO lines: a heading, " pre: MATCH", "post: MATCH").
+    pub fn normalize_reported(&mut self) {
+        if self.prereqs_hold() {
+            return;
+        }
+        let before = self.clone();
+        self.normalize();
+        report_normalization(&before, self);
+    }
+
+    /// Reports (as [`Match::normalize_reported`]) what normalising would
+    /// change, without changing the match: the reference does so whenever it
+    /// encodes a flow_mod, in any protocol.
+    pub fn report_unnormalized(&self) {
+        if self.prereqs_hold() {
+            return;
+        }
+        let mut after = self.clone();
+        after.normalize();
+        report_normalization(self, &after);
     }
 
     /// Matches on Ethernet fields imply an Ethernet packet type; the
@@ -494,6 +553,79 @@ impl Match {
     pub fn usable_protocols(&self) -> Protocols {
         usable::usable(self).intersect(self.text_usable)
     }
+}
+
+/// The fields the reference's normalisation may drop (network and
+/// transport fields whose protocol the match lacks). Ours drops more
+/// (e.g. `tcp_flags`, NSH fields without their packet type); the difference
+/// never reaches the wire, but only these count as a reported change.
+fn reference_normalized(f: FieldId) -> bool {
+    use std::sync::OnceLock;
+    static SET: OnceLock<Vec<FieldId>> = OnceLock::new();
+    SET.get_or_init(|| {
+        [
+            "tcp_src",
+            "tcp_dst",
+            "udp_src",
+            "udp_dst",
+            "sctp_src",
+            "sctp_dst",
+            "icmp_type",
+            "icmp_code",
+            "icmpv6_type",
+            "icmpv6_code",
+            "nw_proto",
+            "ip_dscp",
+            "nw_tos",
+            "nw_ecn",
+            "nw_ttl",
+            "ip_frag",
+            "ip_src",
+            "ip_dst",
+            "arp_op",
+            "arp_spa",
+            "arp_tpa",
+            "arp_sha",
+            "arp_tha",
+            "ipv6_src",
+            "ipv6_dst",
+            "ipv6_label",
+            "nd_target",
+            "nd_sll",
+            "nd_tll",
+            "mpls_label",
+            "mpls_tc",
+            "mpls_bos",
+            "mpls_ttl",
+        ]
+        .iter()
+        .filter_map(|n| FieldId::by_name(n))
+        .collect()
+    })
+    .contains(&f)
+}
+
+/// The three INFO lines of a normalisation of `before` (whose result is
+/// `ours`), as far as the reference's normalisation would make it.
+fn report_normalization(before: &Match, ours: &Match) {
+    let mut after = before.clone();
+    for f in FieldId::all() {
+        if f.has_wire() && reference_normalized(f) && before.is_matched(f) && !ours.is_matched(f) {
+            after.clear(f);
+        }
+    }
+    if *before == after {
+        return;
+    }
+    crate::warn::info("ofp_match", || {
+        "normalization changed ofp_match, details:".to_string()
+    });
+    crate::warn::info("ofp_match", || {
+        format!(" pre: {}", before.format(32768, None))
+    });
+    crate::warn::info("ofp_match", || {
+        format!("post: {}", after.format(32768, None))
+    });
 }
 
 impl std::fmt::Display for Match {

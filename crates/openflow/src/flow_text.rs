@@ -130,7 +130,25 @@ fn parse_table(s: &str) -> Result<u8, String> {
             }
         }
     }
+    report_bad_table_number(s);
     Err(format!("unknown table \"{s}\""))
+}
+
+/// The warning the reference gives (`ofp_table|WARN`) for a table argument
+/// that is a number but not a table number; the caller then fails.
+pub(crate) fn report_bad_table_number(s: &str) {
+    let Ok(n) = s.parse::<i32>() else {
+        return;
+    };
+    if n < 0 {
+        crate::warn::warn("ofp_table", || {
+            format!("Negative value {n} is not a valid table number.")
+        });
+    } else if n > 255 {
+        crate::warn::warn("ofp_table", || {
+            format!("table {n} is outside the supported range 0 through 255")
+        });
+    }
 }
 
 /// The parts of a flow's text besides the match, before any check.

@@ -22,6 +22,7 @@ pub mod msg;
 pub mod port;
 pub mod protocol;
 pub mod version;
+pub mod warn;
 
 pub use error::OfpError;
 pub use version::{Version, VersionSet};

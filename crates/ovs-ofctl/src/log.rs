@@ -11,6 +11,64 @@ pub static OFP_PORT: Module = Module::new("ofp_port");
 pub static OFP_TABLE: Module = Module::new("ofp_table");
 pub static OFP_GROUP: Module = Module::new("ofp_group");
 
+/// Modules the OpenFlow library reports under (see `openflow::warn`).
+static OFP_MSGS: Module = Module::new("ofp_msgs");
+static OFP_ACTIONS: Module = Module::new("ofp_actions");
+static OFP_MATCH: Module = Module::new("ofp_match");
+static OFP_FLOW: Module = Module::new("ofp_flow");
+static NX_MATCH: Module = Module::new("nx_match");
+static OFP_PACKET: Module = Module::new("ofp_packet");
+static OFP_PROP: Module = Module::new("ofp_prop");
+static OFP_METER: Module = Module::new("ofp_meter");
+static OFP_MONITOR: Module = Module::new("ofp_monitor");
+static OFP_BUNDLE: Module = Module::new("ofp_bundle");
+static OFP_QUEUE: Module = Module::new("ofp_queue");
+static META_FLOW: Module = Module::new("meta_flow");
+static OFP_OTHER: Module = Module::new("ofp_util");
+
+/// The library's module names and ours, for routing its warnings.
+fn library_module(name: &str) -> &'static Module {
+    match name {
+        "ofp_msgs" => &OFP_MSGS,
+        "ofp_actions" => &OFP_ACTIONS,
+        "ofp_match" => &OFP_MATCH,
+        "ofp_flow" => &OFP_FLOW,
+        "nx_match" => &NX_MATCH,
+        "ofp_packet" => &OFP_PACKET,
+        "ofp_prop" => &OFP_PROP,
+        "ofp_meter" => &OFP_METER,
+        "ofp_monitor" => &OFP_MONITOR,
+        "ofp_bundle" => &OFP_BUNDLE,
+        "ofp_queue" => &OFP_QUEUE,
+        "ofp_table" => &OFP_TABLE,
+        "ofp_port" => &OFP_PORT,
+        "ofp_group" => &OFP_GROUP,
+        "ofp_errors" => &OFP_ERRORS,
+        "meta_flow" => &META_FLOW,
+        _ => &OFP_OTHER,
+    }
+}
+
+/// The sink installed into the OpenFlow library: its warnings become log lines
+/// as the reference writes them. The reference's tool shows the library's INFO
+/// lines ("normalization changed ofp_match", "... is deprecated") even under
+/// `-vconsole:warn`, so INFO is let through to the console for these modules.
+fn library_warning(w: &openflow::warn::Warning) {
+    let m = library_module(w.module);
+    let level = match w.level {
+        openflow::warn::Level::Info => {
+            if m.level(Destination::Console) < Level::Info
+                && m.level(Destination::Console) != Level::Off
+            {
+                let _ = vlog::set_levels(Some(m.name()), Some(Destination::Console), Level::Info);
+            }
+            Level::Info
+        }
+        openflow::warn::Level::Warn => Level::Warn,
+    };
+    vlog::log(m, level, format_args!("{}", w.text));
+}
+
 /// Modules of the reference's ovs-ofctl beyond the shared library list, which
 /// `-v` may name.
 const PROGRAM_MODULES: &[&str] = &[
@@ -42,6 +100,7 @@ pub fn init() {
     ] {
         m.register();
     }
+    openflow::warn::set_sink(library_warning);
     let _ = vlog::set_levels(None, Some(Destination::Console), Level::Warn);
 }
 

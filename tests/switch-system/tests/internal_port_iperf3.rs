@@ -100,7 +100,6 @@ fn internal_port_iperf3_against_the_real_switch() {
 }
 
 #[test]
-#[ignore = "pending: ovs-vswitchd system and internal ports (issue 4)"]
 fn internal_port_iperf3_against_oxvs() {
     internal_port(Flavor::Oxvs);
 }

@@ -136,7 +136,6 @@ fn seed003_against_the_real_switch() {
 }
 
 #[test]
-#[ignore = "pending: ovs-vswitchd system ports (issue 4)"]
 fn seed003_against_oxvs() {
     seed003(Flavor::Oxvs);
 }

@@ -58,5 +58,5 @@ pub use real_ovs::{require_real_ovs, start_real_ovsdb_server, start_real_ovsdb_s
 pub use real_switch::RealSwitch;
 pub use run::{run, run_ok, run_with_stdin, Output};
 pub use rundir::RunDir;
-pub use switch_lab::{Flavor, Host, SwitchLab};
+pub use switch_lab::{Flavor, Host, HostOptions, SwitchLab};
 pub use wait::{wait_until, DEFAULT_TIMEOUT};

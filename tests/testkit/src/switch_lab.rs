@@ -83,6 +83,20 @@ pub struct Host {
     pub mac: String,
 }
 
+/// Choices for [`SwitchLab::add_host_with`].
+#[derive(Clone, Debug, Default)]
+pub struct HostOptions {
+    /// The switch-side interface's name (default: unique per lab).
+    pub port: Option<String>,
+    /// The switch-side interface's MAC.
+    pub port_mac: Option<String>,
+    /// The host's `eth0` MAC.
+    pub mac: Option<String>,
+    /// Turn IPv6 off in the host, so it sends no router or neighbour
+    /// solicitations of its own (deterministic counters and MAC tables).
+    pub no_ipv6: bool,
+}
+
 /// A running switch (see the module comment).
 #[derive(Debug)]
 pub struct SwitchLab {
@@ -260,9 +274,19 @@ impl SwitchLab {
     /// `add-port`.
     #[track_caller]
     pub fn add_host(&mut self, name: &str, ip_cidr: &str) -> Host {
+        self.add_host_with(name, ip_cidr, &HostOptions::default())
+    }
+
+    /// [`SwitchLab::add_host`] with a chosen switch-side port name and fixed
+    /// MAC addresses (for outputs that must not differ between runs).
+    #[track_caller]
+    pub fn add_host_with(&mut self, name: &str, ip_cidr: &str, opts: &HostOptions) -> Host {
         self.n_hosts += 1;
         let netns = self.add_netns(name);
-        let port = format!("{}p{}", self.tag, self.n_hosts);
+        let port = opts
+            .port
+            .clone()
+            .unwrap_or_else(|| format!("{}p{}", self.tag, self.n_hosts));
         let peer = format!("{}h{}", self.tag, self.n_hosts);
         assert!(port.len() <= 15, "interface name {port} too long");
         ip(&[
@@ -281,6 +305,23 @@ impl SwitchLab {
         ]);
         self.in_netns(&self.switch_ns.clone(), &["ip", "link", "set", &port, "up"]);
         self.in_netns(&netns, &["ip", "link", "set", &peer, "name", "eth0"]);
+        if let Some(mac) = &opts.port_mac {
+            let sw = self.switch_ns.clone();
+            self.in_netns(&sw, &["ip", "link", "set", &port, "address", mac]);
+        }
+        if let Some(mac) = &opts.mac {
+            self.in_netns(&netns, &["ip", "link", "set", "eth0", "address", mac]);
+        }
+        if opts.no_ipv6 {
+            self.in_netns(
+                &netns,
+                &["sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1"],
+            );
+            self.in_netns(
+                &netns,
+                &["sysctl", "-q", "-w", "net.ipv6.conf.default.disable_ipv6=1"],
+            );
+        }
         self.in_netns(&netns, &["ip", "addr", "add", ip_cidr, "dev", "eth0"]);
         self.in_netns(&netns, &["ip", "link", "set", "eth0", "up"]);
         self.in_netns(&netns, &["ip", "link", "set", "lo", "up"]);

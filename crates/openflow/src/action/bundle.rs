@@ -117,12 +117,24 @@ impl Bundle {
         {
             error = Some(OfpError::BacBadArgument);
         }
+        // The reference's notes on the two plain mistakes.
+        if member_type != MEMBER_TYPE_OFPORT {
+            crate::warn::warn("ofp_actions", || {
+                format!("unsupported member type {member_type}")
+            });
+        }
+        if reserved != 0 {
+            crate::warn::warn("ofp_actions", || "reserved field is nonzero".to_string());
+        }
         let dst = if load {
             let dst = nx::subfield32(ofs_nbits, dst_header).ok_or(OfpError::BacBadSetType)?;
             error = (dst.n_bits < 16).then_some(OfpError::BacBadArgument);
             Some(dst)
         } else {
             if ofs_nbits != 0 || dst_header != 0 {
+                crate::warn::warn("ofp_actions", || {
+                    "bundle action has nonzero reserved fields".to_string()
+                });
                 error = Some(OfpError::BacBadArgument);
             }
             None

@@ -295,7 +295,10 @@ fn parse_table(value: &str) -> Result<u8, String> {
     match n {
         Some(t) if t < 255 => Ok(t as u8),
         Some(255) => Err("invalid table 0xff".to_string()),
-        _ => Err(format!("unknown table {value}")),
+        _ => {
+            crate::flow_text::report_bad_table_number(value);
+            Err(format!("unknown table {value}"))
+        }
     }
 }
 

@@ -51,11 +51,16 @@ fn decode_instructions_unverified<'a>(
     // First every instruction's header, as the reference does, then the
     // contents in canonical order.
     let mut found: [Option<&[u8]>; 7] = [None; 7];
+    let start = r.offset();
     while !r.is_empty() {
+        let at = r.offset() - start;
         let mut peek = r.clone().with_short_error(OfpError::BicBadLen);
         let kind = peek.be16()?;
         let len = usize::from(peek.be16()?);
         if len < 8 || len % 8 != 0 || len > r.remaining() {
+            crate::warn::warn("ofp_actions", || {
+                format!("bad instruction format at offset {at}")
+            });
             return Err(OfpError::BicBadLen);
         }
         let body = r.bytes(len)?;

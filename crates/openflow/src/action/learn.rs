@@ -457,7 +457,10 @@ fn parse_table(orig: &str, value: &str) -> Result<u8, String> {
     match n {
         Some(255) => Err(format!("{orig}: table id 255 not valid for `learn' action")),
         Some(t) => Ok(t as u8),
-        None => Err(format!("unknown table \"{value}\"")),
+        None => {
+            crate::flow_text::report_bad_table_number(value);
+            Err(format!("unknown table \"{value}\""))
+        }
     }
 }
 

@@ -57,16 +57,41 @@ pub(crate) fn put_header(out: &mut Vec<u8>, f: FieldId) {
 
 /// The bits lie within the field (OFPBAC_BAD_SET_LEN otherwise).
 pub(crate) fn check_src(sf: &SubField) -> Result<(), OfpError> {
-    if sf.n_bits > 0 && u32::from(sf.ofs) + u32::from(sf.n_bits) <= sf.field.n_bits() {
+    check_bits(sf, "source")
+}
+
+/// [`check_src`] for a field in the role `role` ("source"/"destination"),
+/// with the reference's warning when the bits overrun the field.
+fn check_bits(sf: &SubField, role: &'static str) -> Result<(), OfpError> {
+    let width = sf.field.n_bits();
+    if sf.n_bits > 0 && u32::from(sf.ofs) + u32::from(sf.n_bits) <= width {
         Ok(())
     } else {
+        if sf.n_bits > 0 {
+            crate::warn::warn("meta_flow", || {
+                if u32::from(sf.ofs) >= width {
+                    format!(
+                        "bit offset {} exceeds {width}-bit width of {role} field {}",
+                        sf.ofs,
+                        sf.field.name()
+                    )
+                } else {
+                    format!(
+                        "bit offset {} and width {} exceeds {width}-bit width of {role} field {}",
+                        sf.ofs,
+                        sf.n_bits,
+                        sf.field.name()
+                    )
+                }
+            });
+        }
         Err(OfpError::BacBadSetLen)
     }
 }
 
 /// As [`check_src`], and the field can be written (OFPBAC_BAD_SET_ARGUMENT).
 pub(crate) fn check_dst(sf: &SubField) -> Result<(), OfpError> {
-    check_src(sf)?;
+    check_bits(sf, "destination")?;
     if sf.field.writable() {
         Ok(())
     } else {

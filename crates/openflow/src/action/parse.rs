@@ -120,7 +120,11 @@ fn parse_mac(s: &str) -> Option<[u8; 6]> {
 
 /// A table number as `goto_table` and `resubmit` read it.
 fn parse_table(s: &str) -> Option<u8> {
-    nx::str_to_int(s, 10).and_then(|v| u8::try_from(v).ok())
+    let t = nx::str_to_int(s, 10).and_then(|v| u8::try_from(v).ok());
+    if t.is_none() {
+        crate::flow_text::report_bad_table_number(s);
+    }
+    t
 }
 
 fn parse_one(key: &str, value: &str, ports: Option<&PortMap>) -> Result<Action, String> {
@@ -521,7 +525,8 @@ fn parse_encap(value: &str) -> Result<Action, String> {
         "mpls" => PT_MPLS,
         "mpls_mc" => PT_MPLS_MC,
         "packet_type" => parse_packet_type(value)?,
-        _ => return Err(format!("Encap hdr not supported: {value}")),
+        // The reference names what followed the header name, not the name.
+        _ => return Err(format!("Encap hdr not supported: {}", args.unwrap_or(""))),
     };
     let mut e = Encap {
         hdr_size: 0,

@@ -171,21 +171,182 @@ pub(crate) fn decode_members(
     depth: usize,
 ) -> Result<(Vec<Action>, DecodedNats), OfpError> {
     if !r.remaining().is_multiple_of(8) {
+        let n = r.remaining();
+        crate::warn::warn("ofp_actions", || {
+            format!("OpenFlow message actions length {n} is not a multiple of 8")
+        });
         return Err(OfpError::BrcBadLen);
     }
+    let list = r.rest();
+    let list_start = r.offset();
     let mut out = vec![];
     let mut nats = vec![];
     while !r.is_empty() {
-        let len = check_header(v, r)?;
-        let mut a = Reader::new(r.bytes(len)?).with_short_error(OfpError::BacBadLen);
-        if is_nx(&a, ct::NXAST_NAT) {
-            a.skip(10)?;
-            nats.push((out.len(), ct::Nat::decode_nx(ct::NXAST_NAT, &mut a, v)?));
-            continue;
+        let at = r.offset() - list_start;
+        let mut one = || -> Result<(), OfpError> {
+            let len = check_header(v, r)?;
+            let mut a = Reader::new(r.bytes(len)?).with_short_error(OfpError::BacBadLen);
+            if is_nx(&a, ct::NXAST_NAT) {
+                a.skip(10)?;
+                nats.push((out.len(), ct::Nat::decode_nx(ct::NXAST_NAT, &mut a, v)?));
+                return Ok(());
+            }
+            out.push(decode_one(v, &mut a, depth)?);
+            Ok(())
+        };
+        if let Err(e) = one() {
+            // As the reference: the whole list, and where in it the bad one is.
+            crate::warn::warn("ofp_actions", || {
+                format!(
+                    "bad action at offset {at} ({}):\n{}",
+                    e.name(),
+                    crate::msg::hexdump::hex_dump_plain(list)
+                )
+            });
+            return Err(e);
         }
-        out.push(decode_one(v, &mut a, depth)?);
     }
     Ok((out, nats))
+}
+
+/// `%#x` as the reference prints vendor ids: "0" for zero, else "0x2320".
+fn hex_alt(n: u32) -> String {
+    if n == 0 {
+        "0".into()
+    } else {
+        format!("{n:#x}")
+    }
+}
+
+/// The lengths the reference accepts for an action, where we know them
+/// (the fixed-size standard actions, and ct): for its length warning.
+fn len_range(v: Version, kind: u16, vendor: u32, subtype: u16) -> Option<(usize, usize)> {
+    if kind == OFPAT_EXPERIMENTER {
+        return (vendor == NX_VENDOR_ID && subtype == ct::NXAST_CT).then_some((24, 65528));
+    }
+    let n = if v == Version::Of10 {
+        match kind {
+            OFPAT10_SET_DL_SRC | OFPAT10_SET_DL_DST | OFPAT10_ENQUEUE => 16,
+            OFPAT10_OUTPUT..=OFPAT10_SET_TP_DST => 8,
+            _ => return None,
+        }
+    } else {
+        match kind {
+            OFPAT11_OUTPUT | OFPAT11_SET_DL_SRC | OFPAT11_SET_DL_DST => 16,
+            OFPAT11_SET_VLAN_VID..=OFPAT11_DEC_NW_TTL => 8,
+            _ => return None,
+        }
+    };
+    Some((n, n))
+}
+
+/// The reference's name of an action type in version `v` (its raw name
+/// without the version tag), for its length warnings.
+fn action_name(v: Version, kind: u16, vendor: u32, subtype: u16) -> Option<&'static str> {
+    if kind == OFPAT_EXPERIMENTER {
+        if vendor == ONF_VENDOR_ID {
+            return (subtype == ONFACT_ET_COPY_FIELD).then_some("ONFACT_RAW13_COPY_FIELD");
+        }
+        return Some(match subtype {
+            NXAST_RESUBMIT => "NXAST_RESUBMIT",
+            NXAST_SET_TUNNEL => "NXAST_SET_TUNNEL",
+            NXAST_SET_QUEUE => "NXAST_SET_QUEUE",
+            NXAST_POP_QUEUE => "NXAST_POP_QUEUE",
+            NXAST_REG_MOVE => "NXAST_REG_MOVE",
+            NXAST_REG_LOAD => "NXAST_REG_LOAD",
+            NXAST_NOTE => "NXAST_NOTE",
+            NXAST_SET_TUNNEL64 => "NXAST_SET_TUNNEL64",
+            NXAST_RESUBMIT_TABLE => "NXAST_RESUBMIT_TABLE",
+            NXAST_OUTPUT_REG => "NXAST_OUTPUT_REG",
+            NXAST_EXIT => "NXAST_EXIT",
+            NXAST_DEC_TTL => "NXAST_DEC_TTL",
+            NXAST_FIN_TIMEOUT => "NXAST_FIN_TIMEOUT",
+            NXAST_DEC_TTL_CNT_IDS => "NXAST_DEC_TTL_CNT_IDS",
+            NXAST_WRITE_METADATA => "NXAST_WRITE_METADATA",
+            NXAST_PUSH_MPLS => "NXAST_PUSH_MPLS",
+            NXAST_POP_MPLS => "NXAST_POP_MPLS",
+            NXAST_SET_MPLS_TTL => "NXAST_SET_MPLS_TTL",
+            NXAST_DEC_MPLS_TTL => "NXAST_DEC_MPLS_TTL",
+            NXAST_STACK_PUSH => "NXAST_STACK_PUSH",
+            NXAST_STACK_POP => "NXAST_STACK_POP",
+            NXAST_SET_MPLS_LABEL => "NXAST_SET_MPLS_LABEL",
+            NXAST_SET_MPLS_TC => "NXAST_SET_MPLS_TC",
+            NXAST_OUTPUT_REG2 => "NXAST_OUTPUT_REG2",
+            NXAST_REG_LOAD2 => "NXAST_REG_LOAD2",
+            NXAST_CONJUNCTION => "NXAST_CONJUNCTION",
+            NXAST_OUTPUT_TRUNC => "NXAST_OUTPUT_TRUNC",
+            NXAST_GROUP => "NXAST_GROUP",
+            NXAST_CLONE => "NXAST_CLONE",
+            NXAST_RESUBMIT_TABLE_CT => "NXAST_RESUBMIT_TABLE_CT",
+            NXAST_ENCAP => "NXAST_ENCAP",
+            NXAST_DECAP => "NXAST_DECAP",
+            NXAST_DEC_NSH_TTL => "NXAST_DEC_NSH_TTL",
+            NXAST_DELETE_FIELD => "NXAST_DELETE_FIELD",
+            NXAST_DEBUG_SLOW => "NXAST_DEBUG_SLOW",
+            NXAST_DEBUG_RECIRC => "NXAST_DEBUG_RECIRC",
+            bundle::NXAST_BUNDLE => "NXAST_BUNDLE",
+            bundle::NXAST_BUNDLE_LOAD => "NXAST_BUNDLE_LOAD",
+            check_pkt_larger::NXAST_CHECK_PKT_LARGER => "NXAST_CHECK_PKT_LARGER",
+            controller::NXAST_CONTROLLER => "NXAST_CONTROLLER",
+            controller::NXAST_CONTROLLER2 => "NXAST_CONTROLLER2",
+            ct::NXAST_CT => "NXAST_CT",
+            ct::NXAST_NAT => "NXAST_NAT",
+            ct::NXAST_CT_CLEAR => "NXAST_CT_CLEAR",
+            learn::NXAST_LEARN => "NXAST_LEARN",
+            learn::NXAST_LEARN2 => "NXAST_LEARN2",
+            multipath::NXAST_MULTIPATH => "NXAST_MULTIPATH",
+            sample::NXAST_SAMPLE => "NXAST_SAMPLE",
+            sample::NXAST_SAMPLE2 => "NXAST_SAMPLE2",
+            sample::NXAST_SAMPLE3 => "NXAST_SAMPLE3",
+            _ => return None,
+        });
+    }
+    if v == Version::Of10 {
+        return Some(match kind {
+            OFPAT10_OUTPUT => "OFPAT_OUTPUT",
+            OFPAT10_SET_VLAN_VID => "OFPAT_SET_VLAN_VID",
+            OFPAT10_SET_VLAN_PCP => "OFPAT_SET_VLAN_PCP",
+            OFPAT10_STRIP_VLAN => "OFPAT_STRIP_VLAN",
+            OFPAT10_SET_DL_SRC => "OFPAT_SET_DL_SRC",
+            OFPAT10_SET_DL_DST => "OFPAT_SET_DL_DST",
+            OFPAT10_SET_NW_SRC => "OFPAT_SET_NW_SRC",
+            OFPAT10_SET_NW_DST => "OFPAT_SET_NW_DST",
+            OFPAT10_SET_NW_TOS => "OFPAT_SET_NW_TOS",
+            OFPAT10_SET_TP_SRC => "OFPAT_SET_TP_SRC",
+            OFPAT10_SET_TP_DST => "OFPAT_SET_TP_DST",
+            OFPAT10_ENQUEUE => "OFPAT_ENQUEUE",
+            _ => return None,
+        });
+    }
+    Some(match kind {
+        OFPAT11_OUTPUT => "OFPAT_OUTPUT",
+        OFPAT11_SET_VLAN_VID => "OFPAT_SET_VLAN_VID",
+        OFPAT11_SET_VLAN_PCP => "OFPAT_SET_VLAN_PCP",
+        OFPAT11_SET_DL_SRC => "OFPAT_SET_DL_SRC",
+        OFPAT11_SET_DL_DST => "OFPAT_SET_DL_DST",
+        OFPAT11_SET_NW_SRC => "OFPAT_SET_NW_SRC",
+        OFPAT11_SET_NW_DST => "OFPAT_SET_NW_DST",
+        OFPAT11_SET_NW_TOS => "OFPAT_SET_NW_TOS",
+        OFPAT11_SET_NW_ECN => "OFPAT_SET_NW_ECN",
+        OFPAT11_SET_TP_SRC => "OFPAT_SET_TP_SRC",
+        OFPAT11_SET_TP_DST => "OFPAT_SET_TP_DST",
+        OFPAT11_SET_MPLS_LABEL => "OFPAT_SET_MPLS_LABEL",
+        OFPAT11_SET_MPLS_TC => "OFPAT_SET_MPLS_TC",
+        OFPAT11_SET_MPLS_TTL => "OFPAT_SET_MPLS_TTL",
+        OFPAT11_DEC_MPLS_TTL => "OFPAT_DEC_MPLS_TTL",
+        OFPAT11_PUSH_VLAN => "OFPAT_PUSH_VLAN",
+        OFPAT11_POP_VLAN => "OFPAT_POP_VLAN",
+        OFPAT11_PUSH_MPLS => "OFPAT_PUSH_MPLS",
+        OFPAT11_POP_MPLS => "OFPAT_POP_MPLS",
+        OFPAT11_SET_QUEUE => "OFPAT_SET_QUEUE",
+        OFPAT11_GROUP => "OFPAT_GROUP",
+        OFPAT11_SET_NW_TTL => "OFPAT_SET_NW_TTL",
+        OFPAT11_DEC_NW_TTL => "OFPAT_DEC_NW_TTL",
+        OFPAT12_SET_FIELD => "OFPAT_SET_FIELD",
+        OFPAT15_COPY_FIELD => "OFPAT_COPY_FIELD",
+        OFPAT15_METER => "OFPAT_METER",
+        _ => return None,
+    })
 }
 
 /// Whether the action in `r` is the Nicira action `subtype`.
@@ -208,6 +369,9 @@ fn check_header(v: Version, r: &Reader) -> Result<usize, OfpError> {
     if kind == OFPAT_EXPERIMENTER {
         let vendor = peek.be32()?;
         if vendor != NX_VENDOR_ID && vendor != ONF_VENDOR_ID {
+            crate::warn::warn("ofp_actions", || {
+                format!("OpenFlow action has unknown vendor {}", hex_alt(vendor))
+            });
             return Err(OfpError::BacBadExperimenter);
         }
         if r.remaining() < 16 {
@@ -220,6 +384,13 @@ fn check_header(v: Version, r: &Reader) -> Result<usize, OfpError> {
             subtype == ONFACT_ET_COPY_FIELD && v == Version::Of13
         };
         if !known {
+            crate::warn::warn("ofp_actions", || {
+                format!(
+                    "unknown {} action for vendor {} and type {subtype}",
+                    v.name(),
+                    hex_alt(vendor)
+                )
+            });
             return Err(OfpError::BacBadExpType);
         }
     } else {
@@ -233,10 +404,53 @@ fn check_header(v: Version, r: &Reader) -> Result<usize, OfpError> {
             }
         };
         if !known {
+            crate::warn::warn("ofp_actions", || {
+                format!("unknown {} action for vendor 0 and type {kind}", v.name())
+            });
             return Err(OfpError::BacBadType);
         }
+        // OF1.1's header-rewriting actions still decode in OF1.2+, where
+        // set_field replaces them; the reference notes that.
+        let deprecated = (OFPAT11_SET_VLAN_VID..=OFPAT11_SET_TP_DST).contains(&kind)
+            || (OFPAT11_SET_MPLS_LABEL..=OFPAT11_SET_MPLS_TTL).contains(&kind);
+        if v >= Version::Of12 && deprecated {
+            if let Some(name) = action_name(v, kind, 0, 0) {
+                crate::warn::info("ofp_actions", || {
+                    format!("{name} is deprecated in {} (use Set-Field)", v.name())
+                });
+            }
+        }
     }
-    if len > r.remaining() || len < 8 || len % 8 != 0 {
+    if len > r.remaining() {
+        let (vendor, subtype) = {
+            let mut p = r.clone();
+            let _ = p.skip(4);
+            let vendor = p.be32().unwrap_or(0);
+            (vendor, p.be16().unwrap_or(0))
+        };
+        if let Some(name) = action_name(v, kind, vendor, subtype) {
+            let have = r.remaining();
+            crate::warn::warn("ofp_actions", || {
+                format!("OpenFlow action {name} length {len} exceeds action buffer length {have}")
+            });
+        }
+        return Err(OfpError::BacBadLen);
+    }
+    if len < 8 || len % 8 != 0 {
+        let (vendor, subtype) = {
+            let mut p = r.clone();
+            let _ = p.skip(4);
+            let vendor = p.be32().unwrap_or(0);
+            (vendor, p.be16().unwrap_or(0))
+        };
+        if let (Some(name), Some((lo, hi))) = (
+            action_name(v, kind, vendor, subtype),
+            len_range(v, kind, vendor, subtype),
+        ) {
+            crate::warn::warn("ofp_actions", || {
+                format!("OpenFlow action {name} length {len} not in valid range [{lo},{hi}]")
+            });
+        }
         return Err(OfpError::BacBadLen);
     }
     Ok(len)
@@ -281,6 +495,13 @@ fn decode_one(v: Version, r: &mut Reader, depth: usize) -> Result<Action, OfpErr
         if len == want {
             Ok(())
         } else {
+            if let Some(name) = action_name(v, kind, 0, 0) {
+                crate::warn::warn("ofp_actions", || {
+                    format!(
+                        "OpenFlow action {name} length {len} not in valid range [{want},{want}]"
+                    )
+                });
+            }
             Err(OfpError::BacBadLen)
         }
     };
@@ -355,7 +576,15 @@ fn decode_one(v: Version, r: &mut Reader, depth: usize) -> Result<Action, OfpErr
     match kind {
         OFPAT11_OUTPUT => {
             fixed(16)?;
-            let port = PortNo::from_of11(r.be32()?)?;
+            let wire_port = r.be32()?;
+            if (0xff00..0xffff_ff00).contains(&wire_port) {
+                crate::warn::warn("ofp_port", || {
+                    format!(
+                        "port {wire_port} is outside the supported range 0 through 65279 or 0xffffff00 through 0xffffffff"
+                    )
+                });
+            }
+            let port = PortNo::from_of11(wire_port)?;
             let max_len = r.be16()?;
             check_output_port(port)?;
             Ok(Action::Output { port, max_len })
@@ -601,6 +830,15 @@ fn decode_set_field_tlv(
     let mask = if h.masked {
         let m = r_payload.bytes(value_len).map_err(|_| short)?.to_vec();
         if value.iter().zip(&m).any(|(v, m)| v & !m != 0) {
+            crate::warn::warn("nx_match", || {
+                format!(
+                    "Rejecting NXM/OXM entry {}:{}:{}:1:{} with 1-bits in value for bits wildcarded by the mask.",
+                    crate::field::hex_alt(h.experimenter),
+                    h.class,
+                    h.number,
+                    h.header_len
+                )
+            });
             return Err(OfpError::BmcBadWildcards);
         }
         Some(m)
@@ -625,6 +863,13 @@ fn decode_set_field_tlv(
         let vid_ok =
             field != FieldId::VLAN_VID || (present(&value) && mask.as_deref().is_none_or(present));
         if !valid || !vid_ok {
+            crate::warn::warn("ofp_actions", || {
+                format!(
+                    "Invalid value for set field {}: {}",
+                    field.name(),
+                    field.format_value(&value, None, None)
+                )
+            });
             return Err(OfpError::BacBadSetArgument);
         }
     }
@@ -693,6 +938,13 @@ fn decode_nx(v: Version, subtype: u16, r: &mut Reader, depth: usize) -> Result<A
         if len == want {
             Ok(())
         } else {
+            if let Some(name) = action_name(v, OFPAT_EXPERIMENTER, NX_VENDOR_ID, subtype) {
+                crate::warn::warn("ofp_actions", || {
+                    format!(
+                        "OpenFlow action {name} length {len} not in valid range [{want},{want}]"
+                    )
+                });
+            }
             Err(OfpError::BacBadLen)
         }
     };
@@ -700,6 +952,11 @@ fn decode_nx(v: Version, subtype: u16, r: &mut Reader, depth: usize) -> Result<A
         if len >= want {
             Ok(())
         } else {
+            if let Some(name) = action_name(v, OFPAT_EXPERIMENTER, NX_VENDOR_ID, subtype) {
+                crate::warn::warn("ofp_actions", || {
+                    format!("OpenFlow action {name} length {len} not in valid range [{want},65528]")
+                });
+            }
             Err(OfpError::BacBadLen)
         }
     };

@@ -20,6 +20,9 @@ use crate::version::Version;
 /// One decoded TLV: the field, its value, and its mask (`None` when exact).
 pub type Tlv = (FieldId, Vec<u8>, Option<Vec<u8>>);
 
+/// A [`Tlv`] borrowing its value and mask from the input.
+pub type TlvRef<'a> = (FieldId, &'a [u8], Option<&'a [u8]>);
+
 /// A decoded TLV header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TlvHeader {
@@ -130,6 +133,13 @@ fn encode_header_len(out: &mut Vec<u8>, f: FieldId, v: Version, masked: bool, va
 /// header says (`n_bytes`, or the wire length for tun_metadata). A mask that
 /// is all ones is returned as `None`, as an exact match.
 pub fn decode_tlv(r: &mut Reader) -> Result<Tlv, OfpError> {
+    let (f, value, mask) = decode_tlv_ref(r)?;
+    Ok((f, value.to_vec(), mask.map(<[u8]>::to_vec)))
+}
+
+/// [`decode_tlv`] borrowing the value and mask from the input (decoding
+/// matches of many flows should not allocate per field).
+pub fn decode_tlv_ref<'a>(r: &mut Reader<'a>) -> Result<TlvRef<'a>, OfpError> {
     let raw = decode_raw_header(r)?;
     let body = r.bytes(raw.body_len).map_err(|_| OfpError::BmcBadLen)?;
     if raw.masked {
@@ -139,6 +149,22 @@ pub fn decode_tlv(r: &mut Reader) -> Result<Tlv, OfpError> {
         let half = body.len() / 2;
         let (value, mask) = (&body[..half], &body[half..2 * half]);
         if value.iter().zip(mask).any(|(v, m)| v & !m != 0) {
+            // The header's own length byte, which for an experimenter field
+            // counts the experimenter id too.
+            let wire_len = raw.body_len
+                + if raw.class == OXM_CLASS_EXPERIMENTER {
+                    4
+                } else {
+                    0
+                };
+            crate::warn::warn("nx_match", || {
+                format!(
+                    "Rejecting NXM/OXM entry {}:{}:{}:1:{wire_len} with 1-bits in value for bits wildcarded by the mask.",
+                    crate::field::hex_alt(raw.experimenter),
+                    raw.class,
+                    raw.field
+                )
+            });
             return Err(OfpError::BmcBadWildcards);
         }
     }
@@ -160,13 +186,14 @@ pub fn decode_tlv(r: &mut Reader) -> Result<Tlv, OfpError> {
         }
     }
     if !f.is_value_valid(value) {
+        if f == FieldId::IN_PORT_OXM && value.len() == 4 {
+            super::warn_port_range(u32::from_be_bytes([value[0], value[1], value[2], value[3]]));
+        }
         return Err(OfpError::BmcBadValue);
     }
     // (An empty mask, of a zero-length tun_metadata, stays a mask.)
-    let mask = mask
-        .filter(|m| m.is_empty() || !m.iter().all(|b| *b == 0xff))
-        .map(<[u8]>::to_vec);
-    Ok((f, value.to_vec(), mask))
+    let mask = mask.filter(|m| m.is_empty() || !m.iter().all(|b| *b == 0xff));
+    Ok((f, value, mask))
 }
 
 /// Writes one TLV for version `v` (OF1.0/1.1: NXM code points). `value` and

@@ -533,7 +533,25 @@ fn fmt_ipv6_masked(value: &[u8], mask: Option<&[u8]>) -> String {
 }
 
 // ---------------------------------------------------------------------------
+/// `%#x` as the reference logs ids: "0" for zero, else "0x2320".
+pub(crate) fn hex_alt(n: u32) -> String {
+    if n == 0 {
+        "0".into()
+    } else {
+        format!("{n:#x}")
+    }
+}
+
 // Ports.
+
+/// The reference's warning for a 32-bit port it cannot map to 16 bits.
+pub(crate) fn warn_port_range(v: u32) {
+    crate::warn::warn("ofp_port", || {
+        format!(
+            "port {v} is outside the supported range 0 through 65279 or 0xffffff00 through 0xffffffff"
+        )
+    });
+}
 
 /// An OF1.1+ 32-bit port in a match: the reference maps 0..0xfeff and
 /// 0xffffff00.. onto 16 bits and rejects the rest.

@@ -120,18 +120,15 @@ pub(crate) fn access(f: FieldId) -> Access {
     }
 }
 
-/// The mask bits that make a field "exactly matched" in its own value space.
-pub(crate) fn full_mask(f: FieldId) -> Vec<u8> {
+/// Whether `m` is the mask that makes field `f` "exactly matched" in its own
+/// value space (all its bits; for a bit view, the view's bits).
+pub(crate) fn is_full_mask(f: FieldId, m: &[u8]) -> bool {
     match access(f) {
-        Access::Bits { vmask, .. } => uint_to_be(vmask, f.n_bytes()),
-        _ => vec![0xff; f.n_bytes()],
+        Access::Bits { vmask, .. } => m.len() == f.n_bytes() && be_to_uint(m) == vmask,
+        _ => m.len() == f.n_bytes() && m.iter().all(|b| *b == 0xff),
     }
 }
 
 pub(crate) fn be_to_uint(b: &[u8]) -> u64 {
     b.iter().fold(0u64, |a, x| (a << 8) | u64::from(*x))
-}
-
-pub(crate) fn uint_to_be(v: u64, n: usize) -> Vec<u8> {
-    (0..n).map(|i| (v >> (8 * (n - 1 - i))) as u8).collect()
 }

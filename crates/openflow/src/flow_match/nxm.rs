@@ -5,7 +5,7 @@
 //! OF1.5), so our bytes equal the reference's. Decoding accepts any known
 //! code point in any version and checks duplicates and prerequisites.
 
-use super::access::full_mask;
+use super::access::is_full_mask;
 use super::key;
 use super::Match;
 use super::{
@@ -14,7 +14,7 @@ use super::{
 };
 use crate::buf::{Put, Reader};
 use crate::error::OfpError;
-use crate::field::{decode_tlv, encode_tlv, FieldId};
+use crate::field::{decode_tlv_ref, encode_tlv, FieldId};
 use crate::version::Version;
 
 /// Which TLV dialect to produce.
@@ -42,16 +42,16 @@ type Entry = (FieldId, Vec<u8>, Option<Vec<u8>>);
 pub(crate) fn fields_for(m: &Match, fl: Flavor) -> Vec<Entry> {
     let mut out: Vec<Entry> = Vec::new();
     let put = |out: &mut Vec<Entry>, f: FieldId| {
-        if let Some((v, mask)) = m.get(f) {
+        if let Some((v, mask)) = m.field(f) {
             // ct_state and tun_flags are narrower in the reference's flow
             // than on the wire, so even their exact matches carry a mask.
             let quirk = f == FieldId::CT_STATE || f == FieldId::TUN_FLAGS;
             let exact = if f.tun_metadata_index().is_some() {
                 mask.iter().all(|b| *b == 0xff)
             } else {
-                !quirk && mask == full_mask(f)
+                !quirk && is_full_mask(f, &mask)
             };
-            out.push((f, v, (!exact).then_some(mask)));
+            out.push((f, v.to_vec(), (!exact).then(|| mask.to_vec())));
         }
     };
 
@@ -242,7 +242,9 @@ pub(crate) fn fields_for(m: &Match, fl: Flavor) -> Vec<Entry> {
     }
     // The reference writes the conntrack protocol only when it is not zero,
     // and the original-direction ports (meaningless without it) only then.
-    if m.get(FieldId::CT_NW_PROTO).is_some_and(|(v, _)| v != [0]) {
+    if m.field(FieldId::CT_NW_PROTO)
+        .is_some_and(|(v, _)| *v != [0])
+    {
         put(&mut out, FieldId::CT_NW_PROTO);
         put(&mut out, FieldId::CT_TP_SRC);
         put(&mut out, FieldId::CT_TP_DST);
@@ -284,11 +286,11 @@ fn decode_entries(r: &mut Reader) -> Result<Match, OfpError> {
     let mut m = Match::new();
     let mut seen: Vec<FieldId> = Vec::new();
     while !r.is_empty() {
-        let (f, v, mask) = decode_tlv(r)?;
+        let (f, v, mask) = decode_tlv_ref(r)?;
         if !m.prereq_ok(f.prereq()) {
             return Err(OfpError::BmcBadPrereq);
         }
-        if m.get(f).is_some() || (f == FieldId::PACKET_TYPE && seen.contains(&f)) {
+        if m.is_matched(f) || (f == FieldId::PACKET_TYPE && seen.contains(&f)) {
             return Err(OfpError::BmcDupField);
         }
         if let Some(i) = f.tun_metadata_index() {
@@ -296,15 +298,17 @@ fn decode_entries(r: &mut Reader) -> Result<Match, OfpError> {
             if m.tun_md.iter().any(|t| usize::from(t.idx) == i) {
                 return Err(OfpError::BmcDupField);
             }
-            m.set_tun_md(i, &v, mask.as_deref());
+            m.set_tun_md(i, v, mask);
             seen.push(f);
             continue;
         }
-        let mask = mask.unwrap_or_else(|| vec![0xff; v.len()]);
         if f == FieldId::PACKET_TYPE {
-            m.set_packet_type(&v);
+            m.set_packet_type(v);
         } else {
-            m.set(f, &v, &mask);
+            match mask {
+                Some(mask) => m.set(f, v, mask),
+                None => m.set_exact(f, v),
+            }
         }
         seen.push(f);
     }

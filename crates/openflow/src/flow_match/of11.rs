@@ -82,7 +82,10 @@ impl Match {
         use crate::field::FieldId as F;
         let mut m = Match::new();
         if w & FW_IN_PORT == 0 {
-            let p = crate::field::port_from_of11(in_port).ok_or(OfpError::BmcBadValue)?;
+            let p = crate::field::port_from_of11(in_port).ok_or_else(|| {
+                crate::field::warn_port_range(in_port);
+                OfpError::BmcBadValue
+            })?;
             m.set_exact(F::IN_PORT, &p.0.to_be_bytes());
         }
         m.set(F::ETH_SRC, dl_src, &not(dl_src_mask));

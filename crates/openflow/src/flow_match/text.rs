@@ -2,7 +2,7 @@
 //! and shorthands like `tcp`) and printing a match the way ovs-ofctl does
 //! (fixed field order, shorthands, `dl_vlan` vs `vlan_tci`, ...).
 
-use super::access::{be_to_uint, full_mask};
+use super::access::{be_to_uint, is_full_mask};
 use super::key::{self, FlowKey, Slot};
 use super::{usable, Match};
 use super::{
@@ -112,7 +112,7 @@ impl Match {
     }
 
     fn format_fields(&self, p: &mut Printer, ports: Option<&PortMap>) {
-        let val = |f: FieldId| self.get(f);
+        let val = |f: FieldId| self.field(f);
         let put_field = |p: &mut Printer, name: &str, f: FieldId| {
             if let Some((v, m)) = val(f) {
                 p.out
@@ -122,8 +122,9 @@ impl Match {
         // Decimal when exact, "0x%x/0x%x" when masked (zero shows as "0x0").
         let put_hex_masked = |p: &mut Printer, name: &str, f: FieldId| {
             if let Some((v, m)) = val(f) {
+                let full = is_full_mask(f, &m);
                 let (v, m) = (be_to_uint(&v), be_to_uint(&m));
-                if m == be_to_uint(&full_mask(f)) {
+                if full {
                     p.out.push(format!("{name}={v}"));
                 } else {
                     p.out.push(format!("{name}={v:#x}/{m:#x}"));
@@ -358,7 +359,7 @@ impl Match {
             }
             put_field(p, "nsh_si", FieldId::NSH_SI);
             // The context headers exist only in MD type 1.
-            if val(FieldId::NSH_MDTYPE).is_some_and(|(v, _)| v == [1]) {
+            if val(FieldId::NSH_MDTYPE).is_some_and(|(v, _)| *v == [1]) {
                 for i in 1..=4 {
                     // Always hex, "0x0" included.
                     if let Some((v, m)) = FieldId::nsh_c(i).and_then(val) {

@@ -247,6 +247,7 @@ impl FlowMod {
     pub fn encode(&self, protocol: Protocols, xid: u32, out: &mut Vec<u8>) {
         let v = protocol.version().unwrap_or(Version::Of10);
         let tid = protocol.intersects(Protocols::OF10_STD_TID.union(Protocols::OF10_NXM_TID));
+        self.flow_match.report_unnormalized();
         if protocol.intersects(Protocols::OF10_NXM_ANY) {
             self.encode_nx(v, tid, xid, out);
         } else if v == Version::Of10 {
@@ -495,7 +496,7 @@ fn decode_of10(body: &mut Reader, tid: bool) -> Result<FlowMod, OfpError> {
     // The reference drops fields whose prerequisites the match lacks (a
     // tp_dst without tcp) from OF1.0 flow mods, and only from those.
     let mut flow_match = Match::decode_of10(body)?;
-    flow_match.normalize();
+    flow_match.normalize_reported();
     let new_cookie = body.be64()?;
     let command = body.be16()?;
     let idle_timeout = body.be16()?;

@@ -233,11 +233,26 @@ fn assign_bucket_ids(buckets: &[Bucket]) -> Vec<u32> {
         .collect()
 }
 
+/// The reference's warning for a bucket whose length is below its fixed
+/// part (`min`) or beyond the bucket data left (`left`).
+fn warn_bucket_len(len: usize, min: usize, left: usize) {
+    crate::warn::warn("ofp_group", || {
+        if len < min {
+            format!("OpenFlow message bucket length {len} is not valid")
+        } else {
+            format!(
+                "OpenFlow message bucket length {len} exceeds remaining buckets data size {left}"
+            )
+        }
+    });
+}
+
 fn decode_buckets_of11(v: Version, r: &mut Reader) -> Result<Vec<Bucket>, OfpError> {
     let mut buckets = Vec::new();
     while !r.is_empty() {
         let len = usize::from(r.peek_be16()?);
         if len < 16 || len > r.remaining() {
+            warn_bucket_len(len, 16, r.remaining());
             return Err(OfpError::GmfcBadBucket);
         }
         if !len.is_multiple_of(8) {
@@ -287,11 +302,20 @@ fn decode_buckets_of15(
         }
         let len = usize::from(r.peek_be16()?);
         if len < 8 || len > r.remaining() {
+            warn_bucket_len(len, 8, r.remaining());
             return Err(OfpError::GmfcBadBucket);
         }
         let mut b = r.sub(len)?;
         b.skip(2)?;
         let actions_len = usize::from(b.be16()?);
+        if actions_len > len - 8 {
+            crate::warn::warn("ofp_group", || {
+                format!(
+                    "OpenFlow message bucket actions length {actions_len} exceeds remaining bucket data size {}",
+                    len - 8
+                )
+            });
+        }
         let bucket_id = b.be32()?;
         if bucket_id > BUCKET_MAX {
             return Err(OfpError::GmfcBadBucket);
@@ -324,7 +348,12 @@ fn decode_buckets_of15(
                 GBPT_WATCH_GROUP => {
                     bucket.watch_group = p.be32().map_err(|_| OfpError::BpcBadLen)?
                 }
-                _ => return Err(OfpError::BpcBadType),
+                _ => {
+                    crate::warn::warn("ofp_group", || {
+                        format!("unknown group bucket property type {ptype}")
+                    });
+                    return Err(OfpError::BpcBadType);
+                }
             }
         }
         if let Some(p) = watch_port {
@@ -380,11 +409,17 @@ fn decode_group_props(r: &mut Reader, group_type: GroupType) -> Result<GroupProp
         let mut p = r.sub(plen - 4).map_err(|_| OfpError::BpcBadLen)?;
         r.skip((plen.div_ceil(8) * 8 - plen).min(r.remaining()))?;
         if ptype != 0xffff {
+            crate::warn::warn("ofp_group", || {
+                format!("unknown group property type {ptype}")
+            });
             return Err(OfpError::BpcBadType);
         }
         let exp = p.be32().map_err(|_| OfpError::BpcBadLen)?;
         let exp_type = p.be32().map_err(|_| OfpError::BpcBadLen)?;
         if exp != NTR_VENDOR_ID || exp_type != NTRT_SELECTION_METHOD {
+            crate::warn::warn("ofp_group", || {
+                format!("unknown group property type for exp_id {exp:#x}, exp_type {exp_type}")
+            });
             return Err(OfpError::BpcBadExpType);
         }
         if group_type != GroupType::Select {
@@ -400,6 +435,14 @@ fn decode_group_props(r: &mut Reader, group_type: GroupType) -> Result<GroupProp
             .unwrap_or(SELECTION_METHOD_LEN);
         let method = String::from_utf8_lossy(&name[..end]).into_owned();
         if method != "hash" && method != "dp_hash" {
+            // The reference prints the name's bytes as they are.
+            let raw = name[..end].to_vec();
+            crate::warn::warn("ofp_group", || {
+                format!(
+                    "ntr selection method '{}' is not supported",
+                    String::from_utf8_lossy(&raw)
+                )
+            });
             return Err(OfpError::BpcBadValue);
         }
         props.selection_method = method;
@@ -706,6 +749,23 @@ pub struct GroupDesc {
 
 impl GroupDesc {
     pub fn decode(v: Version, r: &mut Reader) -> Result<GroupDesc, OfpError> {
+        // The reference names the OF1.1 form in every version's warnings.
+        let name = "OFPST11_GROUP_DESC";
+        let fixed = if of15_layout(v) { 16 } else { 8 };
+        let rem = r.remaining();
+        if rem < fixed {
+            crate::warn::warn("ofp_group", || {
+                format!("{name} reply has {rem} leftover bytes at end")
+            });
+            return Err(OfpError::BrcBadLen);
+        }
+        let len = usize::from(r.peek_be16()?);
+        if len < fixed || len > rem {
+            crate::warn::warn("ofp_group", || {
+                format!("{name} reply claims invalid length {len}")
+            });
+            return Err(OfpError::BrcBadLen);
+        }
         let mut e = entry(r, 8)?;
         e.skip(2)?;
         let group_type = GroupType::from_wire_any(e.u8()?);
@@ -714,6 +774,11 @@ impl GroupDesc {
         let (buckets, props) = if of15_layout(v) {
             let bucket_len = usize::from(e.be16()?);
             e.skip(6)?;
+            if bucket_len > e.remaining() {
+                crate::warn::warn("ofp_group", || {
+                    format!("{name} reply claims invalid bucket list length {bucket_len}")
+                });
+            }
             let mut b = e.sub(bucket_len)?;
             let buckets = decode_buckets_of15(v, &mut b, group_type)?;
             (buckets, decode_group_props(&mut e, group_type)?)

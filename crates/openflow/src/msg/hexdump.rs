@@ -30,6 +30,26 @@ pub fn hex_dump(out: &mut String, data: &[u8]) {
     }
 }
 
+/// The dump without the ASCII column, as the reference's log messages carry
+/// it: trailing blanks dropped, lines joined by newlines, no final newline.
+pub fn hex_dump_plain(data: &[u8]) -> String {
+    let mut out = String::new();
+    for (line, chunk) in data.chunks(16).enumerate() {
+        if line > 0 {
+            out.push('\n');
+        }
+        let _ = write!(out, "{:08x}  ", line * 16);
+        for (i, b) in chunk.iter().enumerate() {
+            let sep = if i == 7 { '-' } else { ' ' };
+            let _ = write!(out, "{b:02x}{sep}");
+        }
+        while out.ends_with(' ') {
+            out.pop();
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +67,17 @@ mod tests {
         assert_eq!(s.lines().count(), 2);
         assert!(s.starts_with("00000000  00 00 00 00 00 00 00 00-00 00 00 00 00 00 00 00 |"));
         assert!(s.contains("\n00000010  00 "));
+    }
+
+    #[test]
+    fn plain_layout() {
+        assert_eq!(
+            hex_dump_plain(&[0, 0x63, 0, 8, 0, 0, 0, 0]),
+            "00000000  00 63 00 08 00 00 00 00-"
+        );
+        assert_eq!(
+            hex_dump_plain(&[1; 17]),
+            "00000000  01 01 01 01 01 01 01 01-01 01 01 01 01 01 01 01\n00000010  01"
+        );
     }
 }

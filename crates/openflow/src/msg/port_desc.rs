@@ -141,6 +141,11 @@ pub fn port_from_of11(port: u32) -> Result<PortNo, OfpError> {
     } else if port >= 0xffff_ff00 {
         Ok(PortNo((port - 0xffff_0000) as u16))
     } else {
+        crate::warn::warn("ofp_port", || {
+            format!(
+                "port {port} is outside the supported range 0 through 65279 or 0xffffff00 through 0xffffffff"
+            )
+        });
         Err(OfpError::BacBadOutPort)
     }
 }

@@ -63,7 +63,7 @@ fn type_name(v: Version, ty: OfpType) -> &'static str {
 
 /// The message's name as ofp-print's first line shows it, from the headers
 /// (as far as they are present); None if they do not identify a message.
-fn message_name(buf: &[u8]) -> Option<String> {
+pub(crate) fn message_name(buf: &[u8]) -> Option<String> {
     let v = Version::from_wire(*buf.first()?)?;
     let ty = OfpType::from_wire(v, *buf.get(1)?)?;
     if matches!(ty, OfpType::MultipartRequest | OfpType::MultipartReply) {
@@ -88,6 +88,38 @@ fn message_name(buf: &[u8]) -> Option<String> {
         _ => return None,
     };
     raw::vendor_name(raw).map(str::to_string)
+}
+
+/// The types the reference names in any version (from 1): hello, error
+/// and echo keep their meaning in versions it does not know.
+fn unknown_version_name(wire_version: u8, t: u8) -> Option<&'static str> {
+    if wire_version == 0 || Version::from_wire(wire_version).is_some() {
+        return None;
+    }
+    Some(match t {
+        0 => "OFPT_HELLO",
+        1 => "OFPT_ERROR",
+        2 => "OFPT_ECHO_REQUEST",
+        3 => "OFPT_ECHO_REPLY",
+        _ => return None,
+    })
+}
+
+/// The reference's warning for a truncated message whose type it does not
+/// know at all. (Multipart and vendor types need their body to be judged,
+/// which a truncated message may lack; they pass silently.)
+fn warn_unknown_type(wire_version: u8, t: u8) {
+    let unknown = match Version::from_wire(wire_version) {
+        Some(v) => OfpType::from_wire(v, t).is_none(),
+        // Version 0 names nothing; later unknown versions name 0-3 (see
+        // `unknown_version_name`).
+        None => !matches!(t, 4 | 18 | 19),
+    };
+    if unknown {
+        crate::warn::warn("ofp_msgs", || {
+            format!("unknown OpenFlow message (version {wire_version}, type {t})")
+        });
+    }
 }
 
 /// Appends "NAME (OF1.3) (xid=0x5):" for a message of wire version `wire_version`.
@@ -129,6 +161,11 @@ pub fn format_with(buf: &[u8], verbosity: u32, ports: Option<&PortMap>) -> Strin
         if let Some(name) = message_name(buf) {
             write_header_line(&mut out, &name, buf[0], xid);
             out.push('\n');
+        } else if let Some(name) = unknown_version_name(buf[0], buf[1]) {
+            write_header_line(&mut out, name, buf[0], xid);
+            out.push('\n');
+        } else {
+            warn_unknown_type(buf[0], buf[1]);
         }
         let _ = writeln!(
             out,
@@ -173,7 +210,9 @@ pub fn format_with(buf: &[u8], verbosity: u32, ports: Option<&PortMap>) -> Strin
                 // Whatever decoded is printed and ends its line; with
                 // nothing printed the error follows the colon.
                 let before = out.len();
-                format_partial(&mut out, buf, ports);
+                // The reference decodes once; what it warned about then
+                // is not warned again while printing the part that decoded.
+                crate::warn::quiet(|| format_partial(&mut out, buf, ports));
                 if out.len() == before {
                     out.push(' ');
                 } else if !out.ends_with('\n') {
@@ -255,6 +294,30 @@ fn format_unknown_version(out: &mut String, buf: &[u8], xid: u32, verbosity: u32
         (_, 1) => OfpError::BrcBadLen,
         _ => OfpError::BrcBadType,
     };
+    let (wv, t) = (buf[0], buf[1]);
+    match err {
+        OfpError::BrcBadType => crate::warn::warn("ofp_msgs", || {
+            format!("unknown OpenFlow message (version {wv}, type {t})")
+        }),
+        OfpError::BrcBadExperimenter | OfpError::BrcBadExpType => {
+            let vendor = u32::from_be_bytes([body[0], body[1], body[2], body[3]]);
+            let subtype = u32::from_be_bytes([body[4], body[5], body[6], body[7]]);
+            crate::warn::warn("ofp_msgs", || {
+                match (err, vendor) {
+                (OfpError::BrcBadExperimenter, 0) => {
+                    "OpenFlow message has unknown vendor 0".to_string()
+                }
+                (OfpError::BrcBadExperimenter, _) => {
+                    format!("OpenFlow message has unknown vendor {vendor:#x}")
+                }
+                _ => format!(
+                    "unknown OpenFlow message (version {wv}, type {t}, vendor {vendor:#x}, subtype {subtype})"
+                ),
+            }
+            });
+        }
+        _ => {}
+    }
     let _ = writeln!(out, "***decode error: {err}***");
     hexdump::hex_dump(out, buf);
 }

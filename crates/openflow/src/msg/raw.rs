@@ -378,6 +378,15 @@ impl LenRule {
 /// reference's: unknown type, vendor or subtype, or a body too short for
 /// its fixed part.
 pub fn identify(v: Version, msg: &[u8]) -> Result<(Raw, usize), OfpError> {
+    let result = identify_quietly(v, msg);
+    if let Err(e) = &result {
+        warn_unidentified(v, msg, *e);
+    }
+    result
+}
+
+/// [`identify`] without reporting anything.
+fn identify_quietly(v: Version, msg: &[u8]) -> Result<(Raw, usize), OfpError> {
     let t = *msg.get(1).ok_or(OfpError::BrcBadLen)?;
     let ty = OfpType::from_wire(v, t).ok_or(OfpError::BrcBadType)?;
     let body = msg.get(OFP_HEADER_LEN..).unwrap_or_default();
@@ -413,6 +422,105 @@ pub fn identify(v: Version, msg: &[u8]) -> Result<(Raw, usize), OfpError> {
     };
     rule.check(r.remaining())?;
     Ok((raw, NX_HEADER_LEN))
+}
+
+/// `%#x` as the reference prints vendor ids: "0" for zero, else "0x2320".
+fn hex_alt(n: u32) -> String {
+    if n == 0 {
+        "0".into()
+    } else {
+        format!("{n:#x}")
+    }
+}
+
+/// What the reference logs (`ofp_msgs|WARN|...`) when it cannot identify a
+/// message: an unknown type, statistics kind, vendor or subtype, or a length
+/// its rule for the message refuses.
+fn warn_unidentified(v: Version, msg: &[u8], e: OfpError) {
+    let t = msg.get(1).copied().unwrap_or(0);
+    let be32 = |at: usize| -> Option<u32> {
+        let b = msg.get(at..at + 4)?;
+        Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let be16 = |at: usize| -> Option<u16> {
+        let b = msg.get(at..at + 2)?;
+        Some(u16::from_be_bytes([b[0], b[1]]))
+    };
+    let ty = OfpType::from_wire(v, t);
+    let base = format!("unknown OpenFlow message (version {}, type {t}", v.wire());
+    let mp = matches!(
+        ty,
+        Some(OfpType::MultipartRequest | OfpType::MultipartReply)
+    );
+    // Where the vendor id and subtype sit, and what precedes them in the text.
+    let (prefix, vendor_at) = if mp {
+        let stat = be16(OFP_HEADER_LEN).unwrap_or(0);
+        let at = if v == Version::Of10 { 12 } else { 16 };
+        (format!("{base}, stat {stat}"), at)
+    } else {
+        (base, OFP_HEADER_LEN)
+    };
+    let text = match e {
+        OfpError::BrcBadType => format!("{prefix})"),
+        OfpError::BrcBadMultipart => format!("{prefix})"),
+        OfpError::BrcBadExperimenter => {
+            let vendor = be32(vendor_at).unwrap_or(0);
+            format!("OpenFlow message has unknown vendor {}", hex_alt(vendor))
+        }
+        OfpError::BrcBadExpType => {
+            let vendor = be32(vendor_at).unwrap_or(0);
+            let subtype = be32(vendor_at + 4).unwrap_or(0);
+            format!("{prefix}, vendor {}, subtype {subtype})", hex_alt(vendor))
+        }
+        OfpError::BrcBadLen => {
+            let Some(rule_and_at) = length_rule(v, msg) else {
+                return;
+            };
+            let (rule, at) = rule_and_at;
+            let Some(name) = super::print::message_name(msg) else {
+                return;
+            };
+            let expected = match rule {
+                LenRule::Exact(n) => format!("expected length {}", at + n),
+                LenRule::AtLeast(n) => format!("expected length at least {} bytes", at + n),
+                LenRule::Multiple(n, m) => format!(
+                    "must be exactly {} bytes or longer by an integer multiple of {m} bytes",
+                    at + n
+                ),
+            };
+            format!(
+                "received {name} with incorrect length {} ({expected})",
+                msg.len()
+            )
+        }
+        _ => return,
+    };
+    crate::warn::warn("ofp_msgs", || text);
+}
+
+/// The length rule of an identifiable message and where its body starts
+/// (None when the message is not even identifiable that far).
+fn length_rule(v: Version, msg: &[u8]) -> Option<(LenRule, usize)> {
+    let ty = OfpType::from_wire(v, *msg.get(1)?)?;
+    let body = msg.get(OFP_HEADER_LEN..).unwrap_or_default();
+    if matches!(ty, OfpType::MultipartRequest | OfpType::MultipartReply) {
+        let mut r = Reader::new(body);
+        let (kind, _) = multipart::decode_mp_header(v, &mut r).ok()?;
+        let request = ty == OfpType::MultipartRequest;
+        return Some((mp_rule(v, kind, request), OFP_HEADER_LEN + r.offset()));
+    }
+    if ty != OfpType::Vendor {
+        return Some((std_rule(v, ty), OFP_HEADER_LEN));
+    }
+    let mut r = Reader::new(body);
+    let vendor = r.be32().ok()?;
+    let subtype = r.be32().ok()?;
+    let rule = match vendor {
+        NX_VENDOR_ID => nx_rule(v, subtype)?,
+        ONF_VENDOR_ID => onf_rule(v, subtype)?,
+        _ => return None,
+    };
+    Some((rule, NX_HEADER_LEN))
 }
 
 /// Whether a message may be added to a bundle (OFPBFC_MSG_UNSUP if not).

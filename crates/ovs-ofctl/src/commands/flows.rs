@@ -303,19 +303,30 @@ fn compare_flows(keys: &[SortKey], a: &FlowStats, b: &FlowStats) -> Ordering {
         let ord = match k.field {
             None => a.priority.cmp(&b.priority),
             Some(f) => {
-                let va = a
-                    .flow_match
-                    .get(f)
-                    .filter(|(_, m)| m.iter().any(|&x| x != 0));
-                let vb = b
-                    .flow_match
-                    .get(f)
-                    .filter(|(_, m)| m.iter().any(|&x| x != 0));
-                match (va, vb) {
-                    (Some(_), None) => return Ordering::Less,
-                    (None, Some(_)) => return Ordering::Greater,
-                    (None, None) => Ordering::Equal,
-                    (Some((x, _)), Some((y, _))) => x.cmp(&y),
+                // A flow "has" the field when it matches on it and the
+                // field's prerequisites hold (`tp_dst` means tcp_dst, so UDP
+                // flows lack it); flows with it come first whatever the
+                // direction. Otherwise the stored values compare, whether
+                // the prerequisites hold or not (a UDP port is where a TCP
+                // port would be; an unmatched field is zero), as the
+                // reference compares them.
+                let has = |s: &FlowStats| {
+                    s.flow_match.prereq_ok(f.prereq()) && s.flow_match.is_matched(f)
+                };
+                match (has(a), has(b)) {
+                    (true, false) => return Ordering::Less,
+                    (false, true) => return Ordering::Greater,
+                    _ => {
+                        let value = |s: &FlowStats| {
+                            let mut v = [0u8; 16];
+                            if let Some((x, _)) = s.flow_match.field(f) {
+                                let n = x.len().min(16);
+                                v[..n].copy_from_slice(&x[..n]);
+                            }
+                            v
+                        };
+                        value(a).cmp(&value(b))
+                    }
                 }
             }
         };

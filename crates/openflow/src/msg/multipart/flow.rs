@@ -125,21 +125,23 @@ impl FlowStatsRequest {
         }
     }
 
-    /// NXST_FLOW / NXST_AGGREGATE request body (OF1.0 with NXM). NXM has
-    /// no cookie or group restrictions beyond the match.
+    /// NXST_FLOW / NXST_AGGREGATE request body (OF1.0 with NXM). The
+    /// cookie restriction travels in the nx_match (NXM_NX_COOKIE(_W)), as
+    /// in NXT_FLOW_MOD; there is no group restriction.
     pub fn decode_nx(r: &mut Reader) -> Result<FlowStatsRequest, OfpError> {
         let out_port = PortNo(r.be16()?);
         let match_len = usize::from(r.be16()?);
         let table_id = r.u8()?;
         r.skip(3)?;
-        let flow_match = Match::decode_nxm(r, match_len)?;
-        let pad = match_len.div_ceil(8) * 8 - match_len;
-        r.skip(pad)?;
+        let (flow_match, cookie) = crate::msg::flow_mod::decode_nxm_with_cookie(r, match_len)?;
         expect_end(r)?;
+        let (cookie, cookie_mask) = cookie.unwrap_or((0, 0));
         Ok(FlowStatsRequest {
             table_id,
             out_port,
             flow_match,
+            cookie,
+            cookie_mask,
             ..FlowStatsRequest::default()
         })
     }
@@ -151,7 +153,8 @@ impl FlowStatsRequest {
         out.put_u8(self.table_id);
         out.put_zeros(3);
         let start = out.len();
-        let n = self.flow_match.encode_nxm(out);
+        let n = self.flow_match.encode_nxm(out)
+            + crate::msg::flow_mod::encode_nxm_cookie(out, self.cookie, self.cookie_mask);
         out.pad_from(start, 8);
         out.patch_be16(len_at, u16::try_from(n).unwrap_or(u16::MAX));
     }
@@ -257,6 +260,10 @@ impl InstructionEntry {
     /// read from.
     fn instructions<'a>(&self, r: &mut Reader<'a>, head: &Reader) -> Result<Reader<'a>, OfpError> {
         let used = head.offset() - self.start;
+        if self.len > r.remaining() && used <= self.len {
+            let avail = r.remaining().saturating_sub(used);
+            warn_list_too_long("instructions", self.len - used, avail);
+        }
         if self.len > r.remaining() || used > self.len {
             return Err(OfpError::BicBadLen);
         }
@@ -264,6 +271,57 @@ impl InstructionEntry {
         whole.skip(used)?;
         Ok(whole)
     }
+}
+
+/// The checks (and warnings) the reference makes before decoding a flow
+/// statistics entry: a whole fixed part left, and a length that covers it.
+/// Returns the entry's length.
+fn check_entry_head(r: &Reader, fixed: usize, name: &'static str) -> Result<usize, OfpError> {
+    let rem = r.remaining();
+    if rem < fixed {
+        crate::warn::warn("ofp_flow", || {
+            format!("{name} reply has {rem} leftover bytes at end")
+        });
+        return Err(OfpError::BrcBadLen);
+    }
+    let len = usize::from(r.peek_be16()?);
+    // (NXST_FLOW checks its length against the match too, and says so.)
+    if len < fixed && name == "OFPST_FLOW" {
+        crate::warn::warn("ofp_flow", || {
+            format!("OFPST_FLOW reply claims invalid length {len}")
+        });
+        return Err(OfpError::BrcBadLen);
+    }
+    Ok(len)
+}
+
+/// An entry's action or instruction list is longer than what is left of
+/// the message: the reference's two warnings.
+fn warn_list_too_long(what: &'static str, len: usize, avail: usize) {
+    crate::warn::warn("ofp_actions", || {
+        if !len.is_multiple_of(8) {
+            format!("OpenFlow message {what} length {len} is not a multiple of 8")
+        } else {
+            format!(
+                "OpenFlow message {what} length {len} exceeds remaining message length ({avail})"
+            )
+        }
+    });
+    crate::warn::warn("ofp_flow", || {
+        "OFPST_FLOW reply bad instructions".to_string()
+    });
+}
+
+fn bad_match(e: OfpError) -> OfpError {
+    crate::warn::warn("ofp_flow", || "OFPST_FLOW reply bad match".to_string());
+    e
+}
+
+fn bad_instructions(e: OfpError) -> OfpError {
+    crate::warn::warn("ofp_flow", || {
+        "OFPST_FLOW reply bad instructions".to_string()
+    });
+    e
 }
 
 /// Flags of a version's wire form, as FF_* bits (OF1.0-1.2 flow stats do
@@ -281,6 +339,20 @@ fn flags_from_wire(v: Version, w: u16) -> Result<u16, OfpError> {
 impl FlowStats {
     /// An OFPST_FLOW reply entry of version `v`.
     pub fn decode_std(v: Version, r: &mut Reader) -> Result<FlowStats, OfpError> {
+        let fixed = match v {
+            Version::Of10 => OF10_FLOW_STATS_LEN,
+            Version::Of15 => OF15_FLOW_DESC_LEN,
+            _ => OF11_FLOW_STATS_LEN,
+        };
+        // The reference's OF1.5 decoder fails with EINVAL, not an OpenFlow
+        // error, wherever it warns before the instructions ("<invalid>").
+        let of15 = |e| if v == Version::Of15 { OfpError::Eof } else { e };
+        let len = check_entry_head(r, fixed, "OFPST_FLOW").map_err(of15)?;
+        if v == Version::Of10 && len > r.remaining() {
+            // The actions are what does not fit.
+            warn_list_too_long("actions", len - fixed, r.remaining() - fixed);
+            return Err(OfpError::BrcBadLen);
+        }
         match v {
             Version::Of10 => Self::decode_of10(r),
             Version::Of15 => Self::decode_of15(r),
@@ -306,7 +378,8 @@ impl FlowStats {
         fs.cookie = e.be64()?;
         fs.packet_count = e.be64()?;
         fs.byte_count = e.be64()?;
-        fs.actions = action::decode_instructions(Version::Of10, &mut e)?;
+        fs.actions =
+            action::decode_instructions(Version::Of10, &mut e).map_err(bad_instructions)?;
         Ok(fs)
     }
 
@@ -332,9 +405,9 @@ impl FlowStats {
         fs.cookie = e.be64()?;
         fs.packet_count = e.be64()?;
         fs.byte_count = e.be64()?;
-        fs.flow_match = decode_ofp11_match(v, &mut e)?;
+        fs.flow_match = decode_ofp11_match(v, &mut e).map_err(bad_match)?;
         let mut inst = entry.instructions(r, &e)?;
-        fs.actions = action::decode_instructions(v, &mut inst)?;
+        fs.actions = action::decode_instructions(v, &mut inst).map_err(bad_instructions)?;
         Ok(fs)
     }
 
@@ -353,20 +426,47 @@ impl FlowStats {
         fs.flags = flags_from_wire(v, e.be16()?)?;
         fs.importance = e.be16()?;
         fs.cookie = e.be64()?;
-        fs.flow_match = decode_ofp11_match(v, &mut e)?;
-        let stats = decode_oxs(&mut e)?;
+        fs.flow_match = decode_ofp11_match(v, &mut e).map_err(|e| {
+            bad_match(e);
+            OfpError::Eof
+        })?;
+        let stats = decode_oxs(&mut e).map_err(|_| {
+            crate::warn::warn("ofp_flow", || "OXS OFPST_FLOW reply bad stats".to_string());
+            OfpError::Eof
+        })?;
         fs.duration_sec = stats.duration.0;
         fs.duration_nsec = stats.duration.1;
         fs.idle_age = stats.idle_time.map(|(s, _)| s);
         fs.packet_count = stats.packet_count;
         fs.byte_count = stats.byte_count;
         let mut inst = entry.instructions(r, &e)?;
-        fs.actions = action::decode_instructions(v, &mut inst)?;
+        fs.actions = action::decode_instructions(v, &mut inst).map_err(bad_instructions)?;
         Ok(fs)
     }
 
     /// An NXST_FLOW reply entry.
     pub fn decode_nx(r: &mut Reader) -> Result<FlowStats, OfpError> {
+        let len = check_entry_head(r, NX_FLOW_STATS_LEN, "NXST_FLOW")?;
+        let match_len = r
+            .rest()
+            .get(18..20)
+            .map_or(0, |b| usize::from(u16::from_be_bytes([b[0], b[1]])));
+        let head = NX_FLOW_STATS_LEN + match_len.div_ceil(8) * 8;
+        if len < head {
+            crate::warn::warn("ofp_flow", || {
+                format!("NXST_FLOW reply with match_len={match_len} claims invalid length {len}")
+            });
+            return Err(OfpError::BrcBadLen);
+        }
+        if head > r.remaining() {
+            // The match is pulled first; it does not fit (logged at debug
+            // level only by the reference).
+            return Err(OfpError::BmcBadLen);
+        }
+        if len > r.remaining() {
+            warn_list_too_long("actions", len - head, r.remaining() - head);
+            return Err(OfpError::BrcBadLen);
+        }
         let mut e = entry(r, NX_FLOW_STATS_LEN)?;
         e.skip(2)?;
         let mut fs = FlowStats {
@@ -392,7 +492,8 @@ impl FlowStats {
         }
         fs.flow_match = Match::decode_nxm(&mut e, match_len)?;
         e.skip(match_len.div_ceil(8) * 8 - match_len)?;
-        fs.actions = action::decode_instructions(Version::Of10, &mut e)?;
+        fs.actions =
+            action::decode_instructions(Version::Of10, &mut e).map_err(bad_instructions)?;
         Ok(fs)
     }
 
@@ -516,10 +617,19 @@ impl FlowStats {
             let _ = write!(out, "table={}, ", self.table_id);
         }
         if opts.show_stats {
+            // All ones means "unknown" (OF1.5's OXS may say so).
+            let count = |n: u64| {
+                if n == u64::MAX {
+                    "?".to_string()
+                } else {
+                    n.to_string()
+                }
+            };
             let _ = write!(
                 out,
                 "n_packets={}, n_bytes={}, ",
-                self.packet_count, self.byte_count
+                count(self.packet_count),
+                count(self.byte_count)
             );
         }
         if self.idle_timeout != 0 {
@@ -533,7 +643,9 @@ impl FlowStats {
             let _ = write!(out, "importance={}, ", self.importance);
         }
         if opts.show_stats {
-            if let Some(a) = self.idle_age {
+            // The reference keeps ages as C ints: one beyond i32 (OF1.5's
+            // OXS idle time is 32 bits) counts as "unknown".
+            if let Some(a) = self.idle_age.filter(|a| i32::try_from(*a).is_ok()) {
                 let _ = write!(out, "idle_age={a}, ");
             }
             if let Some(a) = self.hard_age {

@@ -249,6 +249,82 @@ pub fn format_port_stats(out: &mut String, stats: &[PortStats], ports: Option<&P
             format_duration(out, ps.duration_sec, ps.duration_nsec);
             out.push('\n');
         }
+        format_rfc2819(out, &ps.other_props);
+    }
+}
+
+/// Intel's vendor property of OF1.4 port stats: RFC 2819 counters.
+const INTEL_VENDOR_ID: u32 = 0x0000_aa01;
+const INTEL_PORT_STATS_RFC2819: u32 = 1;
+
+/// The RFC 2819 counters in their wire order, with the direction and name
+/// the reference prints them under.
+const RFC2819: [(bool, &str); 21] = [
+    (true, "1_to_64_packets"),
+    (true, "65_to_127_packets"),
+    (true, "128_to_255_packets"),
+    (true, "256_to_511_packets"),
+    (true, "512_to_1023_packets"),
+    (true, "1024_to_1522_packets"),
+    (true, "1523_to_max_packets"),
+    (false, "1_to_64_packets"),
+    (false, "65_to_127_packets"),
+    (false, "128_to_255_packets"),
+    (false, "256_to_511_packets"),
+    (false, "512_to_1023_packets"),
+    (false, "1024_to_1522_packets"),
+    (false, "1523_to_max_packets"),
+    (false, "multicast_packets"),
+    (true, "broadcast_packets"),
+    (false, "broadcast_packets"),
+    (true, "undersized_errors"),
+    (true, "oversize_errors"),
+    (true, "rx_fragmented_errors"),
+    (true, "rx_jabber_errors"),
+];
+
+/// The "rx rfc2819 ..." and "tx rfc2819 ..." lines of the known counters
+/// (all ones means unknown) of an Intel RFC 2819 property among `props`;
+/// a line only when it has a counter.
+fn format_rfc2819(out: &mut String, props: &[u8]) {
+    let mut r = Reader::new(props);
+    while r.remaining() >= 4 {
+        let (Ok(ptype), Ok(plen)) = (r.be16(), r.be16()) else {
+            return;
+        };
+        let plen = usize::from(plen);
+        let Ok(mut p) = r.sub(plen.saturating_sub(4)) else {
+            return;
+        };
+        let pad = plen.div_ceil(8) * 8 - plen;
+        let _ = r.skip(pad.min(r.remaining()));
+        if ptype != 0xffff
+            || p.be32().ok() != Some(INTEL_VENDOR_ID)
+            || p.be32().ok() != Some(INTEL_PORT_STATS_RFC2819)
+            || p.skip(4).is_err()
+        {
+            continue;
+        }
+        let mut values = [u64::MAX; 21];
+        for v in values.iter_mut() {
+            match p.be64() {
+                Ok(x) => *v = x,
+                Err(_) => break,
+            }
+        }
+        for rx in [true, false] {
+            let mut line = String::new();
+            for ((is_rx, name), v) in RFC2819.iter().zip(values) {
+                if *is_rx == rx && v != u64::MAX {
+                    let _ = write!(line, "{name}={v}, ");
+                }
+            }
+            if !line.is_empty() {
+                let dir = if rx { "rx" } else { "tx" };
+                let _ = writeln!(out, "           {dir} rfc2819 {line}");
+            }
+        }
+        return;
     }
 }
 

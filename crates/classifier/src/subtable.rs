@@ -1,0 +1,396 @@
+//! One subtable of the tuple-space search: every rule sharing one mask.
+//!
+//! Rules are found by hashing only the key bytes the mask covers. Rules with
+//! the same masked key form a chain, highest priority first. Before the final
+//! hash lookup, per-stage indexes of the rules' masked key prefixes let a
+//! lookup give up early, depending only on the stages it looked at; prefix
+//! tries let it give up depending only on a few leading address bits.
+
+use std::collections::{BTreeMap, HashMap};
+
+use openflow::flow_match::key::{FlowKey, Slot, TP_DST, TP_SRC};
+
+use crate::stage::{stage_of, StagedMask, N_STAGES};
+use crate::trie::{field_value, has_prefix, prefix_len, set_prefix, Trie, TrieAnswer};
+use crate::version::{Version, Visibility};
+use crate::words::{finish, HashBuild};
+use crate::RuleId;
+
+/// Most prefix tries a classifier keeps (as the reference's limit).
+pub(crate) const MAX_TRIES: usize = 3;
+
+/// What lookups need to know about a rule, kept apart from the caller's data.
+pub(crate) struct RuleHead {
+    /// The rule's key, masked by its subtable's mask.
+    pub key: FlowKey,
+    pub priority: u32,
+    pub vis: Visibility,
+    pub subtable: usize,
+    pub live: bool,
+}
+
+/// Trie answers for one lookup's key, computed when first needed.
+pub(crate) struct TrieCtx<'a> {
+    tries: &'a [Trie],
+    answers: [Option<TrieAnswer>; MAX_TRIES],
+}
+
+impl<'a> TrieCtx<'a> {
+    pub fn new(tries: &'a [Trie]) -> TrieCtx<'a> {
+        TrieCtx {
+            tries,
+            answers: [None; MAX_TRIES],
+        }
+    }
+
+    fn answer(&mut self, j: usize, key: &FlowKey) -> Option<(TrieAnswer, &'a Trie)> {
+        let trie = self.tries.get(j)?;
+        let slot = self.answers.get_mut(j)?;
+        let a = *slot.get_or_insert_with(|| trie.lookup(field_value(key, trie.slot)));
+        Some((a, trie))
+    }
+}
+
+/// The L4 ports (tp_src then tp_dst) as one 32-bit field.
+const PORTS: Slot = Slot {
+    ofs: TP_SRC.ofs,
+    len: TP_SRC.len + TP_DST.len,
+};
+
+/// A subtable's trie over its rules' masked ports: when the final hash
+/// lookup misses, it tells how many leading port bits ruled every rule out,
+/// so megaflows can keep the remaining port bits wildcarded.
+struct PortsTrie {
+    trie: Trie,
+    /// The mask's ports, left-aligned as the trie sees them.
+    mask: u128,
+    /// Significant bits of the ports mask (up to its last one bit).
+    plen: u32,
+}
+
+impl PortsTrie {
+    fn new(mask: &FlowKey) -> Option<PortsTrie> {
+        let m = field_value(mask, PORTS);
+        if m == 0 {
+            return None;
+        }
+        Some(PortsTrie {
+            trie: Trie::new(PORTS),
+            mask: m,
+            plen: 128 - m.trailing_zeros(),
+        })
+    }
+
+    /// If no rule's ports match `key`'s, ORs the port bits that showed it
+    /// into `wc` and returns true.
+    fn rules_out(&self, key: &FlowKey, wc: &mut FlowKey) -> bool {
+        let answer = self.trie.lookup(field_value(key, PORTS) & self.mask);
+        if answer.has(self.plen) {
+            return false;
+        }
+        let bits = self.mask & prefix_bits(answer.maskbits);
+        for (i, b) in wc.get_mut(PORTS).iter_mut().enumerate() {
+            *b |= (bits >> (120 - 8 * i)) as u8;
+        }
+        true
+    }
+}
+
+/// The first `n` bits of a left-aligned u128.
+fn prefix_bits(n: u32) -> u128 {
+    if n == 0 {
+        0
+    } else {
+        u128::MAX << (128 - n.min(128))
+    }
+}
+
+/// One stage of a subtable's lookup.
+struct Step {
+    /// Mask words hashed up to the end of this stage.
+    end: usize,
+    /// Tries (bit j = trie j) to consult before hashing this stage.
+    tries: u8,
+    /// Rules' masked-prefix hashes up to `end` with counts; `None` for the
+    /// last stage, whose check is the final hash lookup.
+    index: Option<HashMap<u64, u32, HashBuild>>,
+}
+
+pub(crate) struct Subtable {
+    pub mask: FlowKey,
+    pub staged: StagedMask,
+    steps: Vec<Step>,
+    /// Prefix length of the mask on each trie's field (0: trie not used).
+    pub plens: [u32; MAX_TRIES],
+    ports: Option<PortsTrie>,
+    /// Full masked-key hash -> rules, highest priority first.
+    chains: HashMap<u64, Vec<RuleId>, HashBuild>,
+    /// Priority -> number of rules with it (for the maximum after removals).
+    priorities: BTreeMap<u32, u32>,
+    pub n_rules: usize,
+}
+
+/// Outcome of probing one subtable.
+pub(crate) enum Probe<'a> {
+    /// No rule of the subtable can match the key.
+    Miss,
+    /// Candidates (same hash; check key and visibility), best first.
+    Chain(&'a [RuleId]),
+}
+
+impl Subtable {
+    pub fn new(mask: &FlowKey, tries: &[Trie]) -> Subtable {
+        let staged = StagedMask::staged(mask);
+        let mut plens = [0; MAX_TRIES];
+        for (p, t) in plens.iter_mut().zip(tries) {
+            *p = prefix_len(mask, t.slot);
+        }
+        let mut steps: Vec<Step> = Vec::new();
+        let mut prev = 0;
+        for (s, &end) in staged.ends.iter().enumerate() {
+            if end > prev {
+                let mut bits = 0u8;
+                for (j, t) in tries.iter().enumerate().take(MAX_TRIES) {
+                    if plens[j] > 0 && stage_of(t.slot.ofs) == s {
+                        bits |= 1 << j;
+                    }
+                }
+                steps.push(Step {
+                    end,
+                    tries: bits,
+                    index: Some(HashMap::default()),
+                });
+            }
+            prev = end;
+        }
+        if let Some(last) = steps.last_mut() {
+            last.index = None;
+        }
+        Subtable {
+            mask: mask.clone(),
+            staged,
+            steps,
+            plens,
+            ports: PortsTrie::new(mask),
+            chains: HashMap::default(),
+            priorities: BTreeMap::new(),
+            n_rules: 0,
+        }
+    }
+
+    pub fn max_priority(&self) -> Option<u32> {
+        self.priorities.keys().next_back().copied()
+    }
+
+    /// The stage-prefix hashes of a masked key (per step; unused for the
+    /// last) and its full hash.
+    fn hashes(&self, key: &FlowKey) -> ([u64; N_STAGES], u64) {
+        let mut prefix = [0u64; N_STAGES];
+        let mut h = 0;
+        let mut done = 0;
+        for (p, step) in prefix.iter_mut().zip(&self.steps) {
+            h = self.staged.hash_words(key, done, step.end, h);
+            done = step.end;
+            *p = finish(h);
+        }
+        h = self
+            .staged
+            .hash_words(key, done, self.staged.words.len(), h);
+        (prefix, finish(h))
+    }
+
+    /// Adds rule `id` (whose head is `heads[id]`, already filled in).
+    pub fn insert(&mut self, heads: &[RuleHead], id: RuleId) {
+        let head = &heads[id.0 as usize];
+        let (prefix, hash) = self.hashes(&head.key);
+        for (step, h) in self.steps.iter_mut().zip(prefix) {
+            if let Some(ix) = &mut step.index {
+                *ix.entry(h).or_insert(0) += 1;
+            }
+        }
+        let chain = self.chains.entry(hash).or_default();
+        // After every rule of at least this priority: equal priorities keep
+        // insertion order.
+        let pos = chain.partition_point(|r| heads[r.0 as usize].priority >= head.priority);
+        chain.insert(pos, id);
+        *self.priorities.entry(head.priority).or_insert(0) += 1;
+        self.n_rules += 1;
+        if let Some(p) = &mut self.ports {
+            p.trie.insert(field_value(&head.key, PORTS), p.plen);
+        }
+    }
+
+    /// Removes rule `id`; returns false if it was not here.
+    pub fn remove(&mut self, heads: &[RuleHead], id: RuleId) -> bool {
+        let head = &heads[id.0 as usize];
+        let (prefix, hash) = self.hashes(&head.key);
+        let Some(chain) = self.chains.get_mut(&hash) else {
+            return false;
+        };
+        let Some(pos) = chain.iter().position(|r| *r == id) else {
+            return false;
+        };
+        chain.remove(pos);
+        if chain.is_empty() {
+            self.chains.remove(&hash);
+        }
+        for (step, h) in self.steps.iter_mut().zip(prefix) {
+            let Some(ix) = &mut step.index else { continue };
+            if let Some(n) = ix.get_mut(&h) {
+                *n -= 1;
+                if *n == 0 {
+                    ix.remove(&h);
+                }
+            }
+        }
+        if let Some(p) = &mut self.ports {
+            p.trie.remove(field_value(&head.key, PORTS), p.plen);
+        }
+        if let Some(n) = self.priorities.get_mut(&head.priority) {
+            *n -= 1;
+            if *n == 0 {
+                self.priorities.remove(&head.priority);
+            }
+        }
+        self.n_rules -= 1;
+        true
+    }
+
+    /// Probes for `key`, ORing into `wc` the mask bits the outcome depends on.
+    ///
+    /// A stage whose hash misses rules the subtable out depending on that
+    /// stage and the ones before; a prefix trie (or the ports trie, for the
+    /// last stage) may show the same with only some address or port bits of
+    /// the missing stage. Tries are consulted only on such misses: when a
+    /// stage's hash hits, some rule has the key's prefix and a trie could
+    /// not have ruled the subtable out.
+    #[inline]
+    pub fn probe(
+        &self,
+        key: &FlowKey,
+        wc: Option<&mut FlowKey>,
+        tries: &mut TrieCtx<'_>,
+    ) -> Probe<'_> {
+        let mut h = 0;
+        let mut done = 0;
+        for step in &self.steps {
+            let start = done;
+            h = self.staged.hash_words(key, done, step.end, h);
+            done = step.end;
+            if let Some(ix) = &step.index {
+                if !ix.contains_key(&finish(h)) {
+                    if let Some(wc) = wc {
+                        self.unwildcard_miss(step, start, key, wc, tries);
+                    }
+                    return Probe::Miss;
+                }
+            }
+        }
+        let chain = self.chains.get(&finish(h));
+        if let Some(wc) = wc {
+            match (chain, self.steps.last()) {
+                (None, Some(last)) => {
+                    let start = self
+                        .steps
+                        .len()
+                        .checked_sub(2)
+                        .map_or(0, |i| self.steps[i].end);
+                    self.unwildcard_miss(last, start, key, wc, tries);
+                }
+                _ => self.staged.unwildcard(wc, self.staged.words.len()),
+            }
+        }
+        match chain {
+            Some(chain) => Probe::Chain(chain),
+            None => Probe::Miss,
+        }
+    }
+
+    /// ORs into `wc` what a miss at `step` (whose words start at `start`)
+    /// depended on.
+    fn unwildcard_miss(
+        &self,
+        step: &Step,
+        start: usize,
+        key: &FlowKey,
+        wc: &mut FlowKey,
+        tries: &mut TrieCtx<'_>,
+    ) {
+        let is_last = step.index.is_none();
+        let narrowed = (step.tries != 0 && self.trie_says_miss(step.tries, key, wc, tries))
+            || (is_last && self.ports.as_ref().is_some_and(|p| p.rules_out(key, wc)));
+        // The earlier stages led here; keeping their bits also keeps a trie
+        // field's prerequisite (dl_type) in the mask.
+        self.staged
+            .unwildcard(wc, if narrowed { start } else { step.end });
+    }
+
+    /// Whether a trie shows that no rule here can match `key`, depending
+    /// only on the leading address bits it then adds to `wc`. It declines
+    /// when that would add more bits than probing the subtable would.
+    fn trie_says_miss(
+        &self,
+        which: u8,
+        key: &FlowKey,
+        wc: &mut FlowKey,
+        tries: &mut TrieCtx<'_>,
+    ) -> bool {
+        for (j, &plen) in self.plens.iter().enumerate() {
+            if which & (1 << j) == 0 {
+                continue;
+            }
+            let Some((answer, trie)) = tries.answer(j, key) else {
+                continue;
+            };
+            if answer.has(plen) {
+                continue;
+            }
+            if answer.maskbits <= plen {
+                set_prefix(wc, trie.slot, answer.maskbits);
+                return true;
+            }
+            if has_prefix(wc, trie.slot, answer.maskbits) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The best rule of the subtable matching `key` in `version`, if its
+    /// priority beats `floor`.
+    #[inline]
+    pub fn find(
+        &self,
+        heads: &[RuleHead],
+        key: &FlowKey,
+        version: Version,
+        floor: Option<u32>,
+        wc: Option<&mut FlowKey>,
+        tries: &mut TrieCtx<'_>,
+    ) -> Option<(RuleId, u32)> {
+        let Probe::Chain(chain) = self.probe(key, wc, tries) else {
+            return None;
+        };
+        for &id in chain {
+            let h = &heads[id.0 as usize];
+            if floor.is_some_and(|f| h.priority <= f) {
+                return None;
+            }
+            if h.vis.visible_in(version) && self.staged.matches(key, &h.key) {
+                return Some((id, h.priority));
+            }
+        }
+        None
+    }
+
+    /// The chain holding rules with exactly `masked` as their masked key.
+    pub fn chain_of(&self, masked: &FlowKey) -> &[RuleId] {
+        let (_, hash) = self.hashes(masked);
+        self.chains.get(&hash).map_or(&[], |c| c.as_slice())
+    }
+
+    /// Every rule of the subtable.
+    pub fn rules(&self) -> impl Iterator<Item = RuleId> + '_ {
+        self.chains.values().flat_map(|c| c.iter().copied())
+    }
+}

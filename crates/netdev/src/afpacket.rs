@@ -1,0 +1,495 @@
+//! The `system` provider: an AF_PACKET raw socket bound to an existing Linux
+//! interface.
+//!
+//! - promiscuous (PACKET_MR_PROMISC membership, dropped with the socket);
+//! - PACKET_AUXDATA: the kernel strips the 802.1Q tag of received frames into
+//!   metadata; we put it back in front of the EtherType using the buffer's
+//!   headroom, so the datapath sees the frame as it was on the wire;
+//! - frames the host itself transmits on the interface (PACKET_OUTGOING) are
+//!   ignored, including ours;
+//! - PACKET_VNET_HDR on rx and tx: a virtio-net header travels with every frame
+//!   so GSO super-packets and partial checksums pass through untouched
+//!   (`Buffer.offload`);
+//! - batches of up to 32 with recvmmsg/sendmmsg into the caller's reusable
+//!   buffers; the socket never blocks.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+
+use packet::{Batch, Buffer, BATCH_SIZE};
+
+use crate::vnet::{self, VNET_HDR_LEN};
+use crate::{link_monitor, sys, Duplex, Netdev, NetdevStats};
+
+const PACKET_ADD_MEMBERSHIP: libc::c_int = 1;
+const PACKET_MR_PROMISC: libc::c_ushort = 1;
+const PACKET_STATISTICS: libc::c_int = 6;
+const PACKET_AUXDATA: libc::c_int = 8;
+const PACKET_VNET_HDR: libc::c_int = 15;
+const PACKET_IGNORE_OUTGOING: libc::c_int = 23;
+const PACKET_OUTGOING: u8 = 4;
+const TP_STATUS_VLAN_VALID: u32 = 1 << 4;
+const TP_STATUS_VLAN_TPID_VALID: u32 = 1 << 6;
+const ETH_P_ALL: u16 = 0x0003;
+const ETH_P_8021Q: u16 = 0x8100;
+
+/// Receive area per frame: a full 64 KiB GSO super-packet plus its L2 header.
+pub const RX_AREA: usize = 66 * 1024;
+
+/// Socket buffer sizes asked for (root may exceed rmem_max with *BUFFORCE).
+const SOCKET_BUFFER: libc::c_int = 4 << 20;
+
+/// Control-message space per received frame: one cmsghdr (16 bytes) plus
+/// `struct tpacket_auxdata` (20 bytes), rounded up; 8-byte aligned as the
+/// kernel's CMSG_* arithmetic requires.
+#[repr(C, align(8))]
+#[derive(Clone, Copy)]
+struct CmsgSpace([u8; 64]);
+
+/// `struct tpacket_auxdata` fields we use, decoded from a control message.
+struct AuxData {
+    status: u32,
+    vlan_tci: u16,
+    vlan_tpid: u16,
+}
+
+/// Finds PACKET_AUXDATA among the control messages in `ctl` (the filled part of
+/// one CmsgSpace). Bounds-checked; no unsafe.
+fn find_auxdata(ctl: &[u8]) -> Option<AuxData> {
+    const HDR: usize = 16; // cmsg_len: usize, cmsg_level: i32, cmsg_type: i32
+    let mut off = 0usize;
+    while off + HDR <= ctl.len() {
+        let len = usize::from_ne_bytes(ctl.get(off..off + 8)?.try_into().ok()?);
+        let level = i32::from_ne_bytes(ctl.get(off + 8..off + 12)?.try_into().ok()?);
+        let ty = i32::from_ne_bytes(ctl.get(off + 12..off + 16)?.try_into().ok()?);
+        if len < HDR {
+            return None;
+        }
+        if level == libc::SOL_PACKET && ty == PACKET_AUXDATA {
+            let d = ctl.get(off + HDR..off + len)?;
+            let u32_at = |i: usize| -> Option<u32> {
+                Some(u32::from_ne_bytes(d.get(i..i + 4)?.try_into().ok()?))
+            };
+            let u16_at = |i: usize| -> Option<u16> {
+                Some(u16::from_ne_bytes(d.get(i..i + 2)?.try_into().ok()?))
+            };
+            return Some(AuxData {
+                status: u32_at(0)?,
+                vlan_tci: u16_at(16)?,
+                vlan_tpid: u16_at(18)?,
+            });
+        }
+        off += (len + 7) & !7;
+    }
+    None
+}
+
+/// A `system` port.
+pub struct SystemNetdev {
+    name: String,
+    ifindex: u32,
+    sock: OwnedFd,
+    /// Per-slot scratch the kernel fills alongside each frame.
+    rx_vnet: [[u8; VNET_HDR_LEN]; BATCH_SIZE],
+    rx_ctl: [CmsgSpace; BATCH_SIZE],
+    rx_addr: [libc::sockaddr_ll; BATCH_SIZE],
+    tx_vnet: [[u8; VNET_HDR_LEN]; BATCH_SIZE],
+    /// Frames we dropped: truncated on receive, refused or no room on send.
+    rx_dropped: u64,
+    tx_dropped: u64,
+    /// Frames the kernel dropped because our socket queue was full. Reading
+    /// PACKET_STATISTICS resets the kernel's counter, so it is accumulated.
+    queue_drops: std::cell::Cell<u64>,
+}
+
+impl std::fmt::Debug for SystemNetdev {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SystemNetdev")
+            .field("name", &self.name)
+            .field("ifindex", &self.ifindex)
+            .finish()
+    }
+}
+
+impl SystemNetdev {
+    /// Opens the existing interface `name`. Fails with ENODEV when there is none.
+    pub fn open(name: &str, _options: &BTreeMap<String, String>) -> io::Result<SystemNetdev> {
+        let ifindex = sys::ifindex(name)?;
+        // Protocol 0 until bound: no frame from another interface can be queued
+        // in between.
+        let sock = sys::socket(libc::AF_PACKET, libc::SOCK_RAW | libc::SOCK_NONBLOCK, 0)?;
+        let fd = sock.as_raw_fd();
+        sys::setsockopt(fd, libc::SOL_PACKET, PACKET_AUXDATA, &1 as &libc::c_int)?;
+        sys::setsockopt(fd, libc::SOL_PACKET, PACKET_VNET_HDR, &1 as &libc::c_int)?;
+        // Best effort: older kernels lack it; the pkttype check below covers them.
+        let _ = sys::setsockopt(
+            fd,
+            libc::SOL_PACKET,
+            PACKET_IGNORE_OUTGOING,
+            &1 as &libc::c_int,
+        );
+        if sys::setsockopt(fd, libc::SOL_SOCKET, libc::SO_RCVBUFFORCE, &SOCKET_BUFFER).is_err() {
+            let _ = sys::setsockopt(fd, libc::SOL_SOCKET, libc::SO_RCVBUF, &SOCKET_BUFFER);
+        }
+        if sys::setsockopt(fd, libc::SOL_SOCKET, libc::SO_SNDBUFFORCE, &SOCKET_BUFFER).is_err() {
+            let _ = sys::setsockopt(fd, libc::SOL_SOCKET, libc::SO_SNDBUF, &SOCKET_BUFFER);
+        }
+
+        // SAFETY: sockaddr_ll is plain data; zero is valid.
+        let mut sll: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
+        sll.sll_family = libc::AF_PACKET as u16;
+        sll.sll_protocol = ETH_P_ALL.to_be();
+        sll.sll_ifindex = ifindex as i32;
+        // SAFETY: `sll` is a live sockaddr_ll and we pass its exact size.
+        sys::cvt(unsafe {
+            libc::bind(
+                fd,
+                (&sll as *const libc::sockaddr_ll).cast(),
+                std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t,
+            )
+        })?;
+
+        // SAFETY: packet_mreq is plain data; zero is valid.
+        let mut mreq: libc::packet_mreq = unsafe { std::mem::zeroed() };
+        mreq.mr_ifindex = ifindex as i32;
+        mreq.mr_type = PACKET_MR_PROMISC;
+        sys::setsockopt(fd, libc::SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mreq)?;
+
+        Ok(SystemNetdev {
+            name: name.to_string(),
+            ifindex,
+            sock,
+            rx_vnet: [[0; VNET_HDR_LEN]; BATCH_SIZE],
+            rx_ctl: [CmsgSpace([0; 64]); BATCH_SIZE],
+            // SAFETY: sockaddr_ll is plain data; zero is valid.
+            rx_addr: unsafe { std::mem::zeroed() },
+            tx_vnet: [[0; VNET_HDR_LEN]; BATCH_SIZE],
+            rx_dropped: 0,
+            tx_dropped: 0,
+            queue_drops: std::cell::Cell::new(0),
+        })
+    }
+
+    /// Folds the kernel's socket-queue drop count (reset by every read) into
+    /// our running total and returns the total.
+    fn collect_queue_drops(&self) -> u64 {
+        let mut st = [0u32; 2]; // struct tpacket_stats { tp_packets, tp_drops }
+        let mut len = std::mem::size_of_val(&st) as libc::socklen_t;
+        // SAFETY: the kernel writes at most `len` bytes into the live `st`.
+        let r = unsafe {
+            libc::getsockopt(
+                self.sock.as_raw_fd(),
+                libc::SOL_PACKET,
+                PACKET_STATISTICS,
+                st.as_mut_ptr().cast(),
+                &mut len,
+            )
+        };
+        if r == 0 {
+            self.queue_drops
+                .set(self.queue_drops.get() + u64::from(st[1]));
+        }
+        self.queue_drops.get()
+    }
+
+    /// Finishes one received frame: vnet header -> offload, tag re-insertion.
+    /// Returns false when the frame must be dropped.
+    fn finish_rx(buf: &mut Buffer, vnet: &[u8; VNET_HDR_LEN], ctl: &[u8]) -> bool {
+        buf.offload = vnet::from_vnet(vnet);
+        if let Some(aux) = find_auxdata(ctl) {
+            if aux.status & TP_STATUS_VLAN_VALID != 0 || aux.vlan_tci != 0 {
+                let tpid = if aux.status & TP_STATUS_VLAN_TPID_VALID != 0 {
+                    aux.vlan_tpid
+                } else {
+                    ETH_P_8021Q
+                };
+                if buf.len() < 12 {
+                    return false;
+                }
+                let gap = buf.insert_gap(12, 4);
+                gap[..2].copy_from_slice(&tpid.to_be_bytes());
+                gap[2..].copy_from_slice(&aux.vlan_tci.to_be_bytes());
+                if let Some(o) = buf.offload.as_mut() {
+                    vnet::shift(o, 4);
+                }
+            }
+        }
+        true
+    }
+
+    /// Sends up to BATCH_SIZE frames with one sendmmsg per run of successes.
+    fn send_chunk(
+        &mut self,
+        frames: &[&[u8]],
+        offloads: &[Option<&packet::Offload>],
+    ) -> io::Result<()> {
+        let n = frames.len().min(BATCH_SIZE);
+        for (i, slot) in self.tx_vnet.iter_mut().take(n).enumerate() {
+            *slot = vnet::to_vnet(offloads.get(i).copied().flatten());
+        }
+        // SAFETY: iovec and mmsghdr are plain data (integers and raw pointers);
+        // all-zero is a valid value.
+        let mut iov: [[libc::iovec; 2]; BATCH_SIZE] = unsafe { std::mem::zeroed() };
+        // SAFETY: as above.
+        let mut msgs: [libc::mmsghdr; BATCH_SIZE] = unsafe { std::mem::zeroed() };
+        for i in 0..n {
+            iov[i][0] = libc::iovec {
+                iov_base: self.tx_vnet[i].as_mut_ptr().cast(),
+                iov_len: VNET_HDR_LEN,
+            };
+            iov[i][1] = libc::iovec {
+                iov_base: frames[i].as_ptr() as *mut libc::c_void,
+                iov_len: frames[i].len(),
+            };
+            msgs[i].msg_hdr.msg_iov = iov[i].as_mut_ptr();
+            msgs[i].msg_hdr.msg_iovlen = 2;
+        }
+        let mut done = 0usize;
+        while done < n {
+            // SAFETY: msgs[done..n] point at iovecs in `iov`, which point at
+            // `self.tx_vnet` and the caller's frames; all outlive the call, and the
+            // kernel only reads through them (send).
+            let r = unsafe {
+                libc::sendmmsg(
+                    self.sock.as_raw_fd(),
+                    msgs.as_mut_ptr().add(done),
+                    (n - done) as libc::c_uint,
+                    0,
+                )
+            };
+            match sys::cvt(r) {
+                Ok(sent) => done += sent as usize,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.tx_dropped += (n - done) as u64;
+                    return Ok(());
+                }
+                Err(e) if matches!(e.raw_os_error(), Some(libc::EMSGSIZE) | Some(libc::EINVAL)) => {
+                    // This one frame is unacceptable (too big, bad offload); skip it.
+                    self.tx_dropped += 1;
+                    done += 1;
+                }
+                Err(e) => {
+                    self.tx_dropped += (n - done) as u64;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Netdev for SystemNetdev {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn kind(&self) -> &str {
+        "system"
+    }
+
+    fn recv(&mut self, batch: &mut Batch) -> io::Result<usize> {
+        batch.clear();
+        let slots = batch.slots_mut();
+        // SAFETY: iovec and mmsghdr are plain data; all-zero is valid.
+        let mut iov: [[libc::iovec; 2]; BATCH_SIZE] = unsafe { std::mem::zeroed() };
+        // SAFETY: as above.
+        let mut msgs: [libc::mmsghdr; BATCH_SIZE] = unsafe { std::mem::zeroed() };
+        for (i, buf) in slots.iter_mut().enumerate().take(BATCH_SIZE) {
+            let area = buf.recv_area(RX_AREA);
+            iov[i][0] = libc::iovec {
+                iov_base: self.rx_vnet[i].as_mut_ptr().cast(),
+                iov_len: VNET_HDR_LEN,
+            };
+            iov[i][1] = libc::iovec {
+                iov_base: area.as_mut_ptr().cast(),
+                iov_len: area.len(),
+            };
+            let h = &mut msgs[i].msg_hdr;
+            h.msg_iov = iov[i].as_mut_ptr();
+            h.msg_iovlen = 2;
+            h.msg_control = self.rx_ctl[i].0.as_mut_ptr().cast();
+            h.msg_controllen = self.rx_ctl[i].0.len();
+            h.msg_name = (&mut self.rx_addr[i] as *mut libc::sockaddr_ll).cast();
+            h.msg_namelen = std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t;
+        }
+        let n = slots.len().min(BATCH_SIZE);
+        // SAFETY: every msgs[i] points at live, exclusively borrowed memory of the
+        // stated sizes: iovecs in `iov`, the vnet scratch and control space and
+        // address in `self`, and the receive area of slot i (valid until the
+        // slots are touched again, which happens only after this call).
+        let r = unsafe {
+            libc::recvmmsg(
+                self.sock.as_raw_fd(),
+                msgs.as_mut_ptr(),
+                n as libc::c_uint,
+                libc::MSG_DONTWAIT | libc::MSG_TRUNC,
+                std::ptr::null_mut(),
+            )
+        };
+        let got = match sys::cvt(r) {
+            Ok(got) => got as usize,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+                ) =>
+            {
+                return Ok(0)
+            }
+            Err(e) => return Err(e),
+        };
+
+        // Compact the accepted frames to the front of the batch.
+        let mut kept = 0usize;
+        for (i, m) in msgs.iter().enumerate().take(got.min(n)) {
+            let h = &m.msg_hdr;
+            let total = m.msg_len as usize;
+            let outgoing = self.rx_addr[i].sll_pkttype == PACKET_OUTGOING;
+            let truncated = h.msg_flags & libc::MSG_TRUNC != 0
+                || total < VNET_HDR_LEN
+                || total - VNET_HDR_LEN > RX_AREA;
+            if outgoing || truncated {
+                if truncated {
+                    self.rx_dropped += 1;
+                }
+                continue;
+            }
+            let ctl_len = h.msg_controllen.min(self.rx_ctl[i].0.len());
+            if kept != i {
+                slots.swap(kept, i);
+            }
+            let buf = &mut slots[kept];
+            buf.set_len(total - VNET_HDR_LEN);
+            if Self::finish_rx(buf, &self.rx_vnet[i], &self.rx_ctl[i].0[..ctl_len]) {
+                kept += 1;
+            } else {
+                self.rx_dropped += 1;
+            }
+        }
+        batch.set_len(kept);
+        Ok(kept)
+    }
+
+    fn send(&mut self, pkts: &[&[u8]]) -> io::Result<()> {
+        for chunk in pkts.chunks(BATCH_SIZE) {
+            self.send_chunk(chunk, &[])?;
+        }
+        Ok(())
+    }
+
+    fn send_buffers(&mut self, pkts: &[&Buffer]) -> io::Result<()> {
+        for chunk in pkts.chunks(BATCH_SIZE) {
+            let mut frames: [&[u8]; BATCH_SIZE] = [&[]; BATCH_SIZE];
+            let mut offs: [Option<&packet::Offload>; BATCH_SIZE] = [None; BATCH_SIZE];
+            for (i, b) in chunk.iter().enumerate() {
+                frames[i] = b.data();
+                offs[i] = b.offload.as_ref();
+            }
+            self.send_chunk(&frames[..chunk.len()], &offs[..chunk.len()])?;
+        }
+        Ok(())
+    }
+
+    fn accepts_offload(&self) -> bool {
+        true
+    }
+
+    fn fd(&self) -> Option<RawFd> {
+        Some(self.sock.as_raw_fd())
+    }
+
+    fn hwaddr(&self) -> io::Result<[u8; 6]> {
+        sys::hwaddr(&self.name)
+    }
+
+    fn set_hwaddr(&mut self, mac: [u8; 6]) -> io::Result<()> {
+        sys::set_hwaddr(&self.name, mac)
+    }
+
+    fn mtu(&self) -> io::Result<u32> {
+        sys::mtu(&self.name)
+    }
+
+    fn set_mtu(&mut self, mtu: u32) -> io::Result<()> {
+        sys::set_mtu(&self.name, mtu)
+    }
+
+    fn ifindex(&self) -> Option<u32> {
+        Some(self.ifindex)
+    }
+
+    fn admin_up(&self) -> bool {
+        sys::flags(&self.name).is_ok_and(|f| f & libc::IFF_UP as u32 != 0)
+    }
+
+    fn set_admin_up(&mut self, up: bool) -> io::Result<()> {
+        sys::set_up(&self.name, up)
+    }
+
+    fn carrier(&self) -> bool {
+        sys::flags(&self.name).is_ok_and(|f| f & libc::IFF_RUNNING as u32 != 0)
+    }
+
+    fn speed_mbps(&self) -> Option<u64> {
+        sys::link_settings(&self.name).ok()?.0
+    }
+
+    fn duplex(&self) -> Option<Duplex> {
+        match sys::link_settings(&self.name).ok()?.1? {
+            0 => Some(Duplex::Half),
+            _ => Some(Duplex::Full),
+        }
+    }
+
+    fn stats(&self) -> NetdevStats {
+        let mut s: NetdevStats = link_monitor::link_stats(self.ifindex)
+            .map(NetdevStats::from)
+            .unwrap_or_default();
+        s.rx_dropped += self.rx_dropped + self.collect_queue_drops();
+        s.tx_dropped += self.tx_dropped;
+        s
+    }
+
+    fn status(&self) -> BTreeMap<String, String> {
+        driver_status(&self.name)
+    }
+}
+
+/// Interface.status for kernel devices: driver name/version, firmware version.
+pub(crate) fn driver_status(name: &str) -> BTreeMap<String, String> {
+    let mut m = BTreeMap::new();
+    if let Ok(info) = sys::driver_info(name) {
+        m.insert("driver_name".to_string(), info.driver_name);
+        m.insert("driver_version".to_string(), info.driver_version);
+        m.insert("firmware_version".to_string(), info.firmware_version);
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auxdata_parsing_is_bounded() {
+        let mut ctl = [0u8; 40];
+        ctl[0..8].copy_from_slice(&36usize.to_ne_bytes());
+        ctl[8..12].copy_from_slice(&libc::SOL_PACKET.to_ne_bytes());
+        ctl[12..16].copy_from_slice(&PACKET_AUXDATA.to_ne_bytes());
+        ctl[16..20].copy_from_slice(&TP_STATUS_VLAN_VALID.to_ne_bytes());
+        ctl[32..34].copy_from_slice(&0x0064u16.to_ne_bytes());
+        ctl[34..36].copy_from_slice(&0x88a8u16.to_ne_bytes());
+        let aux = find_auxdata(&ctl).unwrap();
+        assert_eq!(
+            (aux.status, aux.vlan_tci, aux.vlan_tpid),
+            (TP_STATUS_VLAN_VALID, 100, 0x88a8)
+        );
+        for cut in 0..ctl.len() {
+            let _ = find_auxdata(&ctl[..cut]);
+        }
+        ctl[0..8].copy_from_slice(&1000usize.to_ne_bytes());
+        assert!(find_auxdata(&ctl).is_none());
+    }
+}

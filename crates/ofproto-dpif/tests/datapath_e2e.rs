@@ -1,0 +1,306 @@
+//! The backer as the real userspace datapath's upcall handler: packets go
+//! through `Datapath::receive_now`, miss, get translated (NORMAL with MAC
+//! learning), megaflows are installed and then hit (rule counters through
+//! the flow hook), flow changes are picked up by revalidation, and MAC
+//! entries age out on the injected clock.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use datapath::{Clock, Datapath};
+use ofproto::{OfPort, Ofproto};
+use ofproto_dpif::backer::{Backer, InterfaceSpec, PortSpec};
+use ofproto_dpif::bridge::PortKind;
+use ofproto_dpif::vlan::VlanConfig;
+use openflow::flow_match::key::{self, FlowKey};
+use openflow::msg::flow_mod::FlowModCommand;
+use openflow::port::PortNo;
+
+struct FakeClock(AtomicU64);
+impl Clock for FakeClock {
+    fn now_ms(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+struct Setup {
+    dp: Arc<Datapath>,
+    backer: Arc<Backer>,
+    clock: Arc<FakeClock>,
+    odp: Vec<u32>,
+    names: Vec<String>,
+    _netdevs: (),
+}
+
+fn setup(tag: &str) -> Setup {
+    let clock = Arc::new(FakeClock(AtomicU64::new(1_000)));
+    let dp = Datapath::new("ovs-dummy");
+    let backer = Backer::with_clock(clock.clone());
+    dp.set_upcall_handler(backer.clone());
+    backer.set_datapath(dp.clone());
+    let of = Arc::new(RwLock::new(Ofproto::new("br0", 1)));
+    backer.add_bridge("br0", of.clone()).unwrap();
+    let mut odp = Vec::new();
+    let mut names = Vec::new();
+    for i in 1..=3u16 {
+        let name = format!("x{tag}{i}");
+        let nd = netdev::open("dummy", &name, &BTreeMap::new()).unwrap();
+        let no = dp.add_port(nd, None).unwrap();
+        of.write()
+            .unwrap()
+            .add_port(OfPort::new(PortNo(i), &name, [2, 0, 0, 0, 0, i as u8]));
+        backer
+            .set_port(
+                "br0",
+                &PortSpec {
+                    name: name.clone(),
+                    interfaces: vec![InterfaceSpec {
+                        name: name.clone(),
+                        ofport: PortNo(i),
+                        kind: PortKind::Datapath(no),
+                        type_name: "dummy".into(),
+                    }],
+                    vlan: VlanConfig::default(),
+                },
+            )
+            .unwrap();
+        odp.push(no);
+        names.push(name);
+    }
+    Setup {
+        dp,
+        backer,
+        clock,
+        odp,
+        names,
+        _netdevs: (),
+    }
+}
+
+fn add_flow(b: &Backer, text: &str) {
+    let (fm, _) = openflow::flow_text::parse_flow_mod(text, FlowModCommand::Add, None).unwrap();
+    let of = b.ofproto("br0").unwrap();
+    of.write()
+        .unwrap()
+        .apply_flow_mod(&fm, ofproto::clock::now_ms())
+        .unwrap();
+}
+
+fn packet(src: u8, dst: [u8; 6]) -> Vec<u8> {
+    let mut k = FlowKey::default();
+    k.get_mut(key::DL_SRC)
+        .copy_from_slice(&[0x50, 0x54, 0, 0, 0, src]);
+    k.get_mut(key::DL_DST).copy_from_slice(&dst);
+    k.set_uint(key::DL_TYPE, 0x0800);
+    k.set_uint(key::NW_PROTO, 17);
+    k.set_uint(key::NW_TTL, 64);
+    packet::compose(&k)
+}
+
+fn sent(s: &Setup) -> Vec<usize> {
+    s.names
+        .iter()
+        .map(|n| netdev::dummy::lookup(n).map_or(0, |h| h.take_sent().len()))
+        .collect()
+}
+
+#[test]
+fn normal_learns_installs_and_counts() {
+    let s = setup("e2ea");
+    add_flow(&s.backer, "actions=NORMAL");
+    let bcast = [0xff; 6];
+    // Unknown destination: flooded to p2 and p3.
+    s.dp.receive_now(s.odp[0], &packet(1, bcast)).unwrap();
+    assert_eq!(sent(&s), vec![0, 1, 1]);
+    let fdb = s.backer.fdb_show("br0").unwrap();
+    assert!(fdb.contains("    1     0  50:54:00:00:00:01"), "{fdb}");
+    // The reply goes only to the learned port.
+    let to1 = [0x50, 0x54, 0, 0, 0, 1];
+    s.dp.receive_now(s.odp[1], &packet(2, to1)).unwrap();
+    assert_eq!(sent(&s), vec![1, 0, 0]);
+    // The same packet again hits the installed megaflow.
+    s.dp.receive_now(s.odp[1], &packet(2, to1)).unwrap();
+    assert_eq!(sent(&s), vec![1, 0, 0]);
+    let flows = s.dp.flow_dump();
+    assert!(flows.len() >= 2, "{flows:?}");
+    // NORMAL megaflows match Ethernet addresses but no IP fields.
+    for f in &flows {
+        assert!(f.mask.is_ones(key::DL_DST));
+        assert!(f.mask.is_zero(key::NW_SRC) && f.mask.is_zero(key::NW_TTL));
+    }
+    let dump = s.backer.dpif_dump_flows("br0").unwrap();
+    assert_eq!(dump.lines().count(), flows.len(), "{dump}");
+    assert!(dump.lines().all(|l| l.contains(", actions:")), "{dump}");
+    assert!(s.backer.dpif_show().starts_with("dummy@ovs-dummy: hit:"));
+    assert_eq!(
+        s.backer.dpif_dump_flows("nosuch"),
+        Err("no such bridge".to_string())
+    );
+    let of = s.backer.ofproto("br0").unwrap();
+    let n = of
+        .read()
+        .unwrap()
+        .table(0)
+        .unwrap()
+        .iter()
+        .map(|r| r.stats.packets())
+        .sum::<u64>();
+    assert_eq!(n, 3, "every packet is counted once on the NORMAL rule");
+}
+
+#[test]
+fn revalidation_follows_flow_changes_and_aging() {
+    let s = setup("e2eb");
+    add_flow(&s.backer, "actions=NORMAL");
+    let to1 = [0x50, 0x54, 0, 0, 0, 1];
+    s.dp.receive_now(s.odp[0], &packet(1, [0xff; 6])).unwrap();
+    s.dp.receive_now(s.odp[1], &packet(2, to1)).unwrap();
+    assert_eq!(sent(&s), vec![1, 1, 1]);
+    // A higher-priority drop for p2: after revalidation the megaflow drops.
+    add_flow(&s.backer, "priority=40000,in_port=2,actions=drop");
+    s.backer.request_revalidation();
+    s.backer.run();
+    s.dp.receive_now(s.odp[1], &packet(2, to1)).unwrap();
+    assert_eq!(sent(&s), vec![0, 0, 0]);
+    // MAC entries age out after mac-aging-time on the injected clock.
+    s.backer.set_mac_table("br0", 8192, 300);
+    s.clock.0.fetch_add(299_000, Ordering::Relaxed);
+    s.backer.run();
+    assert!(s
+        .backer
+        .fdb_show("br0")
+        .unwrap()
+        .contains("50:54:00:00:00:01"));
+    s.clock.0.fetch_add(2_000, Ordering::Relaxed);
+    s.backer.run();
+    assert_eq!(s.backer.fdb_show("br0").unwrap().lines().count(), 1);
+    let stats = s.backer.fdb_stats_show("br0").unwrap();
+    assert!(
+        stats.contains("Total number of expired MAC entries     : 2"),
+        "{stats}"
+    );
+}
+
+#[test]
+fn controller_packet_in_and_learn_side_effects() {
+    let s = setup("e2ec");
+    let got: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+    let g2 = got.clone();
+    s.backer
+        .set_packet_in_sink(Arc::new(move |bridge: &str, _outs| {
+            g2.lock().unwrap().push(bridge.to_string());
+        }));
+    add_flow(&s.backer, "in_port=1,actions=controller");
+    add_flow(
+        &s.backer,
+        "in_port=2,actions=learn(table=1,NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],output:NXM_OF_IN_PORT[]),3",
+    );
+    s.dp.receive_now(s.odp[0], &packet(1, [0xff; 6])).unwrap();
+    assert_eq!(*got.lock().unwrap(), vec!["br0".to_string()]);
+    s.dp.receive_now(s.odp[1], &packet(2, [0xff; 6])).unwrap();
+    assert_eq!(sent(&s), vec![0, 0, 1]);
+    let of = s.backer.ofproto("br0").unwrap();
+    let learned: Vec<String> = of
+        .read()
+        .unwrap()
+        .table(1)
+        .unwrap()
+        .iter()
+        .map(|r| r.flow_match.format(32768, None))
+        .collect();
+    assert_eq!(learned, vec!["dl_dst=50:54:00:00:00:02".to_string()]);
+    // Static entries through fdb/add and fdb/del.
+    s.backer
+        .fdb_add("br0", &s.names[2], "0", "50:54:00:00:00:77")
+        .unwrap();
+    assert!(s
+        .backer
+        .fdb_show("br0")
+        .unwrap()
+        .contains("50:54:00:00:00:77  static"));
+    assert_eq!(
+        s.backer.fdb_del("br0", "0", "50:54:00:00:00:78"),
+        Err("could not find static mac entry".to_string())
+    );
+    s.backer.fdb_del("br0", "0", "50:54:00:00:00:77").unwrap();
+    assert!(!s.backer.fdb_show("br0").unwrap().contains("static"));
+}
+
+#[test]
+fn packet_out_runs_actions_on_the_datapath() {
+    let s = setup("e2ed");
+    let acts = [
+        openflow::action::Action::SetEthDst([0x50, 0x54, 0, 0, 0, 9]),
+        openflow::action::Action::output(PortNo(2)),
+        openflow::action::Action::output(PortNo::IN_PORT),
+    ];
+    s.backer
+        .packet_out(
+            "br0",
+            PortNo(3),
+            &FlowKey::default(),
+            &acts,
+            &packet(1, [0xff; 6]),
+        )
+        .unwrap();
+    let h = netdev::dummy::lookup(&s.names[1]).unwrap();
+    let out = h.take_sent();
+    assert_eq!(out.len(), 1);
+    assert_eq!(&out[0][..6], &[0x50, 0x54, 0, 0, 0, 9]);
+    assert_eq!(sent(&s), vec![0, 0, 1], "IN_PORT sends back to p3");
+    assert!(s
+        .backer
+        .packet_out(
+            "nosuch",
+            PortNo(1),
+            &FlowKey::default(),
+            &acts,
+            &packet(1, [0xff; 6])
+        )
+        .is_err());
+}
+
+#[test]
+fn vlan_tags_are_pushed_and_popped_on_the_wire() {
+    let s = setup("e2ef");
+    // p1: access VLAN 10; p2: trunk; p3: access VLAN 20.
+    for (i, cols) in [(0usize, Some(10)), (2, Some(20))] {
+        s.backer
+            .set_port(
+                "br0",
+                &PortSpec {
+                    name: s.names[i].clone(),
+                    interfaces: vec![InterfaceSpec {
+                        name: s.names[i].clone(),
+                        ofport: PortNo(i as u16 + 1),
+                        kind: PortKind::Datapath(s.odp[i]),
+                        type_name: "dummy".into(),
+                    }],
+                    vlan: VlanConfig::from_port_columns(None, cols, &[], &[], None, false).unwrap(),
+                },
+            )
+            .unwrap();
+    }
+    add_flow(&s.backer, "actions=NORMAL");
+    // Untagged from access p1 leaves trunk p2 tagged 10, never reaches p3.
+    s.dp.receive_now(s.odp[0], &packet(1, [0xff; 6])).unwrap();
+    let h2 = netdev::dummy::lookup(&s.names[1]).unwrap();
+    let out = h2.take_sent();
+    assert_eq!(out.len(), 1);
+    assert_eq!(
+        &out[0][12..16],
+        &[0x81, 0x00, 0x00, 0x0a],
+        "802.1Q tag VID 10"
+    );
+    assert_eq!(sent(&s), vec![0, 0, 0]);
+    // Tagged 10 from the trunk reaches p1 untagged.
+    let mut tagged = packet(2, [0xff; 6]);
+    tagged.splice(12..12, [0x81, 0x00, 0x00, 0x0a]);
+    s.dp.receive_now(s.odp[1], &tagged).unwrap();
+    let h1 = netdev::dummy::lookup(&s.names[0]).unwrap();
+    let out = h1.take_sent();
+    assert_eq!(out.len(), 1);
+    assert_eq!(&out[0][12..14], &[0x08, 0x00], "tag popped");
+    assert_eq!(sent(&s), vec![0, 0, 0]);
+}
