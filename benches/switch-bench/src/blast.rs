@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 /// UDP payload that makes a 60-byte frame (64 on the wire with the FCS).
 const PAYLOAD: usize = 18;
 const BATCH: usize = 64;
+/// Receive queue asked for by the sink (bytes of socket buffer).
+const RECV_QUEUE_BYTES: libc::c_int = 64 << 20;
 
 /// Sends to `dst` (ip:port) for `secs` seconds as fast as the socket allows.
 pub fn send(dst: &str, secs: f64) -> Result<u64, String> {
@@ -52,6 +54,27 @@ pub fn recv(port: u16, secs: f64) -> Result<(u64, f64), String> {
     let sock = UdpSocket::bind(("0.0.0.0", port)).map_err(|e| format!("bind: {e}"))?;
     sock.set_read_timeout(Some(Duration::from_secs(1)))
         .map_err(|e| e.to_string())?;
+    // A deep socket queue, so that what is counted is what the switch
+    // forwarded, not what this process, competing for the same CPUs, found
+    // time to read before the default (~200 KB) queue overflowed. Same for
+    // both switches. SO_RCVBUFFORCE needs root (the benchmark runs as root);
+    // otherwise the request is capped at rmem_max.
+    let depth: libc::c_int = RECV_QUEUE_BYTES;
+    for opt in [libc::SO_RCVBUFFORCE, libc::SO_RCVBUF] {
+        // SAFETY: `depth` is a live c_int and we pass its exact size.
+        let r = unsafe {
+            libc::setsockopt(
+                sock.as_raw_fd(),
+                libc::SOL_SOCKET,
+                opt,
+                (&depth as *const libc::c_int).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            )
+        };
+        if r == 0 {
+            break;
+        }
+    }
     let mut bufs = vec![[0u8; 64]; BATCH];
     let mut iovs: Vec<libc::iovec> = bufs
         .iter_mut()

@@ -10,8 +10,10 @@
 //! - PACKET_VNET_HDR on rx and tx: a virtio-net header travels with every frame
 //!   so GSO super-packets and partial checksums pass through untouched
 //!   (`Buffer.offload`);
-//! - batches of up to 32 with recvmmsg/sendmmsg into the caller's reusable
-//!   buffers; the socket never blocks.
+//! - batches of up to 32 with recvmmsg into the caller's reusable buffers;
+//!   sent through a PACKET_MMAP transmit ring (`txring`, one syscall per
+//!   batch), with sendmmsg for GSO super-packets, frames too big for a ring
+//!   slot, or when the ring cannot be set up; the sockets never block.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -19,6 +21,7 @@ use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
 use packet::{Batch, Buffer, BATCH_SIZE};
 
+use crate::txring::TxRing;
 use crate::vnet::{self, VNET_HDR_LEN};
 use crate::{link_monitor, sys, Duplex, Netdev, NetdevStats};
 
@@ -95,6 +98,8 @@ pub struct SystemNetdev {
     rx_ctl: [CmsgSpace; BATCH_SIZE],
     rx_addr: [libc::sockaddr_ll; BATCH_SIZE],
     tx_vnet: [[u8; VNET_HDR_LEN]; BATCH_SIZE],
+    /// The transmit ring; None when the kernel refused to set one up.
+    tx_ring: Option<TxRing>,
     /// Frames we dropped: truncated on receive, refused or no room on send.
     rx_dropped: u64,
     tx_dropped: u64,
@@ -156,7 +161,10 @@ impl SystemNetdev {
         mreq.mr_type = PACKET_MR_PROMISC;
         sys::setsockopt(fd, libc::SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mreq)?;
 
+        // Best effort: without a ring every frame goes with sendmmsg.
+        let tx_ring = TxRing::open(ifindex, SOCKET_BUFFER).ok();
         Ok(SystemNetdev {
+            tx_ring,
             name: name.to_string(),
             ifindex,
             sock,
@@ -169,6 +177,12 @@ impl SystemNetdev {
             tx_dropped: 0,
             queue_drops: std::cell::Cell::new(0),
         })
+    }
+
+    /// Whether frames go out through the PACKET_MMAP ring (tests).
+    #[cfg(test)]
+    pub(crate) fn has_tx_ring(&self) -> bool {
+        self.tx_ring.is_some()
     }
 
     /// Folds the kernel's socket-queue drop count (reset by every read) into
@@ -216,6 +230,48 @@ impl SystemNetdev {
             }
         }
         true
+    }
+
+    /// Sends frames in order: runs the ring takes go through it (one flush
+    /// per run), the others with sendmmsg.
+    fn send_frames(
+        &mut self,
+        frames: &[&[u8]],
+        offloads: &[Option<&packet::Offload>],
+    ) -> io::Result<()> {
+        let n = frames.len();
+        let mut i = 0;
+        while i < n {
+            if let Some(ring) = self.tx_ring.as_mut() {
+                let start = i;
+                while i < n {
+                    let vnet = vnet::to_vnet(offloads.get(i).copied().flatten());
+                    if !ring.push(&vnet, frames[i]) {
+                        break;
+                    }
+                    i += 1;
+                }
+                if i > start {
+                    if let Err(e) = ring.flush() {
+                        self.tx_dropped += (i - start) as u64;
+                        return Err(e);
+                    }
+                }
+            }
+            if i < n {
+                // The ring refused frames[i]: it and the following frames the
+                // ring cannot take go with sendmmsg.
+                let start = i;
+                i += 1;
+                while i < n && i - start < BATCH_SIZE && frames[i].len() > crate::txring::MAX_FRAME
+                {
+                    i += 1;
+                }
+                let offs = offloads.get(start..i).unwrap_or(&[]);
+                self.send_chunk(&frames[start..i], offs)?;
+            }
+        }
+        Ok(())
     }
 
     /// Sends up to BATCH_SIZE frames with one sendmmsg per run of successes.
@@ -374,7 +430,7 @@ impl Netdev for SystemNetdev {
 
     fn send(&mut self, pkts: &[&[u8]]) -> io::Result<()> {
         for chunk in pkts.chunks(BATCH_SIZE) {
-            self.send_chunk(chunk, &[])?;
+            self.send_frames(chunk, &[])?;
         }
         Ok(())
     }
@@ -387,7 +443,7 @@ impl Netdev for SystemNetdev {
                 frames[i] = b.data();
                 offs[i] = b.offload.as_ref();
             }
-            self.send_chunk(&frames[..chunk.len()], &offs[..chunk.len()])?;
+            self.send_frames(&frames[..chunk.len()], &offs[..chunk.len()])?;
         }
         Ok(())
     }

@@ -9,7 +9,8 @@
 //!   interface, promiscuous, with VLAN-tag recovery and virtio-net offload;
 //! - `tap` / `internal` ([`tap`]): a TAP device named after the port.
 //!
-//! [`link_monitor`] reports devices appearing, changing and vanishing.
+//! [`link_monitor`] reports devices appearing, changing and vanishing;
+//! [`features`] turns ethtool link settings into OpenFlow port features.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -19,13 +20,16 @@ pub use packet::{Batch, Buffer};
 
 pub mod afpacket;
 pub mod dummy;
+pub mod features;
 pub mod link_monitor;
 mod offload;
 pub mod stats;
 pub mod sys;
 pub mod tap;
+mod txring;
 pub mod vnet;
 
+pub use features::PortFeatures;
 pub use stats::NetdevStats;
 
 /// Link duplex, as the Interface.duplex column spells it.
@@ -111,6 +115,16 @@ pub trait Netdev: Send {
 
     fn duplex(&self) -> Option<Duplex> {
         None
+    }
+
+    /// OpenFlow port features (current, advertised, supported, peer, speeds).
+    /// Kernel devices answer from ethtool; devices the kernel does not know
+    /// (dummies) have none.
+    fn features(&self) -> PortFeatures {
+        match self.ifindex() {
+            Some(_) => features::of_device(self.name()).unwrap_or_default(),
+            None => PortFeatures::default(),
+        }
     }
 
     fn stats(&self) -> NetdevStats;

@@ -239,31 +239,66 @@ pub fn driver_info(name: &str) -> io::Result<DriverInfo> {
 
 const ETHTOOL_GSET: u32 = 0x0000_0001;
 
-/// Link speed and duplex as ETHTOOL_GSET reports them (what the reference
-/// asks for): speed in Mbit/s, duplex 0 = half, 1 = full; None when the driver
-/// says "unknown" (no link, or a virtual device that does not say).
+/// What ETHTOOL_GSET (`struct ethtool_cmd`) says about a link: the mode
+/// bitmaps use the kernel's SUPPORTED_*/ADVERTISED_* bits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EthtoolSettings {
+    pub supported: u32,
+    pub advertising: u32,
+    /// The link partner's advertised modes.
+    pub lp_advertising: u32,
+    /// Mbit/s; None when the driver says "unknown".
+    pub speed_mbps: Option<u64>,
+    /// 0 = half, 1 = full; None when unknown.
+    pub duplex: Option<u8>,
+    /// PORT_TP (0), PORT_FIBRE (3), ...
+    pub port: u8,
+    pub autoneg: bool,
+}
+
+/// Reads a link's settings with ETHTOOL_GSET (what the reference asks for).
 ///
 /// Unlike /sys/class/net, this answers for the network namespace of the
 /// calling thread.
-pub fn link_settings(name: &str) -> io::Result<(Option<u64>, Option<u8>)> {
+pub fn ethtool_settings(name: &str) -> io::Result<EthtoolSettings> {
     // `struct ethtool_cmd` is 44 bytes of u32/u16/u8 fields; u32 words give
-    // the right size and alignment. Byte offsets: speed u16 @12, duplex u8 @14,
-    // speed_hi u16 @28.
+    // the right size and alignment. Byte offsets: supported u32 @4,
+    // advertising u32 @8, speed u16 @12, duplex u8 @14, port u8 @15,
+    // autoneg u8 @18, speed_hi u16 @28, lp_advertising u32 @32.
     let mut cmd = [0u32; 11];
     cmd[0] = ETHTOOL_GSET;
     let mut ifr = ifreq_for(name)?;
     ifr.ifr_ifru.ifru_data = cmd.as_mut_ptr().cast();
     // `cmd` outlives the ioctl and has the size of struct ethtool_cmd.
     ifr_ioctl(libc::SIOCETHTOOL, &mut ifr)?;
-    let bytes: Vec<u8> = cmd.iter().flat_map(|w| w.to_ne_bytes()).collect();
+    let mut bytes = [0u8; 44];
+    for (chunk, w) in bytes.chunks_exact_mut(4).zip(cmd.iter()) {
+        chunk.copy_from_slice(&w.to_ne_bytes());
+    }
     let u16_at = |i: usize| u16::from_ne_bytes([bytes[i], bytes[i + 1]]);
+    let u32_at =
+        |i: usize| u32::from_ne_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
     let speed = (u32::from(u16_at(28)) << 16) | u32::from(u16_at(12));
-    let speed = (speed != 0 && speed != u32::MAX).then_some(u64::from(speed));
-    let duplex = match bytes[14] {
-        d @ (0 | 1) => Some(d),
-        _ => None,
-    };
-    Ok((speed, duplex))
+    Ok(EthtoolSettings {
+        supported: u32_at(4),
+        advertising: u32_at(8),
+        lp_advertising: u32_at(32),
+        speed_mbps: (speed != 0 && speed != u32::MAX && speed != 0xffff)
+            .then_some(u64::from(speed)),
+        duplex: match bytes[14] {
+            d @ (0 | 1) => Some(d),
+            _ => None,
+        },
+        port: bytes[15],
+        autoneg: bytes[18] != 0,
+    })
+}
+
+/// Link speed (Mbit/s) and duplex (0 = half, 1 = full) from ETHTOOL_GSET;
+/// None where the driver says "unknown".
+pub fn link_settings(name: &str) -> io::Result<(Option<u64>, Option<u8>)> {
+    let s = ethtool_settings(name)?;
+    Ok((s.speed_mbps, s.duplex))
 }
 
 /// An eventfd that poll loops can wait on: readable while signalled.

@@ -17,7 +17,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use packet::{Batch, Buffer, BATCH_SIZE};
 
 use crate::vnet::{self, VNET_HDR_LEN};
-use crate::{afpacket, link_monitor, sys, Netdev, NetdevStats};
+use crate::{afpacket, link_monitor, sys, Duplex, Netdev, NetdevStats};
 
 const TUN_F_CSUM: libc::c_ulong = 0x01;
 const TUN_F_TSO4: libc::c_ulong = 0x02;
@@ -252,6 +252,19 @@ impl Netdev for TapNetdev {
 
     fn carrier(&self) -> bool {
         sys::flags(&self.name).is_ok_and(|f| f & libc::IFF_RUNNING as u32 != 0)
+    }
+
+    /// The tun driver reports a nominal speed (10 Gbit/s full duplex unless
+    /// someone changed it with ethtool), which the reference shows too.
+    fn speed_mbps(&self) -> Option<u64> {
+        sys::link_settings(&self.name).ok()?.0
+    }
+
+    fn duplex(&self) -> Option<Duplex> {
+        match sys::link_settings(&self.name).ok()?.1? {
+            0 => Some(Duplex::Half),
+            _ => Some(Duplex::Full),
+        }
     }
 
     /// The kernel counts from the host's side: its tx is our rx.

@@ -62,6 +62,8 @@ pub struct Backer {
     datapath: RwLock<Option<Arc<Datapath>>>,
     need_revalidate: Arc<AtomicBool>,
     packet_in: RwLock<Option<PacketInSink>>,
+    /// States of frozen translations, by recirculation id.
+    recirc: crate::xlate::freeze::RecircTable,
 }
 
 struct SystemClock(std::time::Instant);
@@ -84,6 +86,7 @@ impl Backer {
             datapath: RwLock::new(None),
             need_revalidate: Arc::new(AtomicBool::new(false)),
             packet_in: RwLock::new(None),
+            recirc: crate::xlate::freeze::RecircTable::new(),
         })
     }
 
@@ -406,6 +409,7 @@ impl Backer {
                 trace,
                 now_ms: self.now_ms(),
                 actions: None,
+                recirc: Some(&self.recirc),
             },
         )
     }
@@ -452,13 +456,14 @@ impl Backer {
                     trace: false,
                     now_ms: self.now_ms(),
                     actions: Some(actions),
+                    recirc: Some(&self.recirc),
                 },
             );
             (out, odp_in_port)
         };
         let (out, odp_in_port) = out;
         credit(&out.fx, 1, packet.len() as u64);
-        self.apply_learns(out.fx.learns.clone());
+        self.learned_rules(&out.fx.learns, true);
         if let Some(e) = out.error {
             return Err(e);
         }
@@ -502,11 +507,12 @@ impl Backer {
                     trace: true,
                     now_ms: self.now_ms(),
                     actions,
+                    recirc: Some(&self.recirc),
                 },
             )
         };
         if packet.is_some() {
-            self.apply_learns(out.fx.learns.clone());
+            self.learned_rules(&out.fx.learns, true);
             if out.fx.mac_moved {
                 self.request_revalidation();
             }
@@ -534,18 +540,18 @@ impl Backer {
         let out = self.translate(&bridge, &flow, packet, side_effects, false);
         let mut mask = out.wc.clone();
         mask.set_uint(key::IN_PORT, 0xffff);
+        // A real miss installs the learned flows; either way the megaflow's
+        // hits keep them from idling out.
+        let learned = self.learned_rules(&out.fx.learns, side_effects);
+        if side_effects && out.fx.mac_moved {
+            self.request_revalidation();
+        }
         let hook = XlateHook {
             fx: out.fx.clone(),
             clock: self.clock.clone(),
             need_revalidate: self.need_revalidate.clone(),
+            learned,
         };
-        let learns = out.fx.learns.clone();
-        if side_effects {
-            self.apply_learns(learns);
-            if out.fx.mac_moved {
-                self.request_revalidation();
-            }
-        }
         Some(Upcall {
             actions: out.actions,
             mask,
@@ -554,11 +560,42 @@ impl Backer {
         })
     }
 
-    /// Translation installed learned flows: cached megaflows may be stale.
-    fn apply_learns(&self, learns: Vec<(String, FlowMod)>) {
-        if !learns.is_empty() {
+    /// The rules `learns` (flow-mods of learn actions, per bridge) stand
+    /// for, installing them first when `install` (after the translation
+    /// that learnt them, so that it did not see them itself). Installing
+    /// asks for revalidation: cached megaflows may be stale.
+    fn learned_rules(
+        &self,
+        learns: &[(String, FlowMod)],
+        install: bool,
+    ) -> Vec<Arc<ofproto::RuleStats>> {
+        let mut rules = Vec::new();
+        if learns.is_empty() {
+            return rules;
+        }
+        let now = ofproto::clock::now_ms();
+        for (bridge, fm) in learns {
+            let Some(of) = self.ofproto(bridge) else {
+                continue;
+            };
+            if install {
+                // Failures (a full table, a bad learned match) drop the
+                // learned flow, as the reference does; the translation
+                // stands.
+                let _ = write(&of).apply_flow_mod(fm, now);
+            }
+            let ofp = read(&of);
+            if let Some(r) = ofp
+                .table(fm.table_id)
+                .and_then(|t| t.find_strict(&fm.flow_match, u32::from(fm.priority)))
+            {
+                rules.push(r.stats.clone());
+            }
+        }
+        if install {
             self.request_revalidation();
         }
+        rules
     }
 }
 
@@ -568,14 +605,23 @@ struct XlateHook {
     fx: SideEffects,
     clock: Arc<dyn Clock>,
     need_revalidate: Arc<AtomicBool>,
+    /// Flows the megaflow's learn actions installed: each hit counts as a
+    /// use (their idle timeouts restart), as each packet would re-learn.
+    learned: Vec<Arc<ofproto::RuleStats>>,
 }
 
 impl FlowHook for XlateHook {
     fn hit(&self, packets: u64, bytes: u64, _tcp_flags: u16) {
         credit(&self.fx, packets, bytes);
+        if !self.learned.is_empty() {
+            let now = ofproto::clock::now_ms();
+            for r in &self.learned {
+                r.touch(now);
+            }
+        }
         let now = self.clock.now_ms();
         for m in &self.fx.macs {
-            if refresh(m, now) == LearnResult::Moved {
+            if matches!(refresh(m, now), LearnResult::Moved | LearnResult::New) {
                 self.need_revalidate.store(true, Ordering::Relaxed);
             }
         }
@@ -636,13 +682,15 @@ impl UpcallHandler for Backer {
         };
         let mut md = key.clone();
         md.set_uint(key::IN_PORT, u64::from(c.in_port));
+        use crate::xlate::output::{REASON_EXPLICIT_MISS, REASON_IMPLICIT_MISS};
+        let miss = matches!(c.reason, REASON_EXPLICIT_MISS | REASON_IMPLICIT_MISS);
         let req = PacketInRequest {
-            reason: c.reason,
+            reason: if miss { 0 } else { c.reason },
             table_id: c.table_id,
             cookie: c.rule_cookie,
             packet: packet.to_vec(),
             metadata: md,
-            max_len: Some(c.max_len),
+            max_len: if miss { None } else { Some(c.max_len) },
             controller_id: c.controller_id,
             userdata: Vec::new(),
         };
@@ -748,6 +796,15 @@ impl Backer {
             }
         }
         Ok(out)
+    }
+
+    /// How many times the bridge's tables were prepared for lookups (a
+    /// measure of translation cost while flows change).
+    pub fn table_prepares(&self, bridge: &str) -> Option<u64> {
+        read(&self.state)
+            .bridges
+            .get(bridge)
+            .map(|b| b.n_prepares.load(Ordering::Relaxed))
     }
 
     /// Whether `bridge` exists.

@@ -67,6 +67,8 @@ pub struct BridgeState {
     /// Tables arranged for lookups, per table id, valid for the switch
     /// version (and rule count) they were built at.
     pub lookup_cache: Mutex<HashMap<u8, CachedTable>>,
+    /// How many times a table was prepared (to check the rebuild rate).
+    pub n_prepares: std::sync::atomic::AtomicU64,
 }
 
 /// A prepared table and what it was prepared from.
@@ -74,7 +76,21 @@ pub struct CachedTable {
     pub version: u64,
     pub n_rules: usize,
     pub table: Arc<crate::xlate::lookup::Prepared>,
+    /// When it was built and how long that took: while the table keeps
+    /// changing (a long `add-flows`), rebuilding it for every version would
+    /// make each flow-mod cost O(table size); a stale table is rebuilt only
+    /// once the time since the last build is [`REBUILD_FACTOR`] times what
+    /// the build cost, and lookups go to the switch's own classifier
+    /// meanwhile.
+    pub built_at: std::time::Instant,
+    pub build_cost: std::time::Duration,
+    /// The table has conjunctive rules (only the prepared form handles them).
+    pub has_conjunctions: bool,
 }
+
+/// Rebuilding a changing table takes at most 1/(1+REBUILD_FACTOR) of the
+/// time translation spends.
+pub const REBUILD_FACTOR: u32 = 4;
 
 impl BridgeState {
     pub fn new(name: &str, ofproto: SharedOfproto) -> BridgeState {
@@ -87,6 +103,7 @@ impl BridgeState {
             bundles: Vec::new(),
             forward_bpdu: false,
             lookup_cache: Mutex::new(HashMap::new()),
+            n_prepares: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -104,9 +121,10 @@ impl BridgeState {
         self.ports.values().find(|p| p.odp_port() == Some(odp))
     }
 
-    /// Table `table_id` prepared for lookups (rebuilt after any change to
-    /// the switch).
-    pub fn prepared_table(&self, table_id: u8) -> Arc<crate::xlate::lookup::Prepared> {
+    /// Table `table_id` prepared for lookups (rebuilt after changes to the
+    /// switch, at a bounded rate); `None` while a rebuild is not due yet:
+    /// look the table up in the switch's classifier instead.
+    pub fn prepared_table(&self, table_id: u8) -> Option<Arc<crate::xlate::lookup::Prepared>> {
         let ofp = read(&self.ofproto);
         let version = ofp.version();
         let table = ofp.table(table_id);
@@ -114,19 +132,28 @@ impl BridgeState {
         let mut cache = lock(&self.lookup_cache);
         if let Some(c) = cache.get(&table_id) {
             if c.version == version && c.n_rules == n_rules {
-                return c.table.clone();
+                return Some(c.table.clone());
+            }
+            if !c.has_conjunctions && c.built_at.elapsed() < c.build_cost * REBUILD_FACTOR {
+                return None;
             }
         }
+        self.n_prepares
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let start = std::time::Instant::now();
         let prepared = Arc::new(crate::xlate::lookup::Prepared::new(table));
         cache.insert(
             table_id,
             CachedTable {
                 version,
                 n_rules,
+                has_conjunctions: prepared.has_conjunctions(),
                 table: prepared.clone(),
+                built_at: std::time::Instant::now(),
+                build_cost: start.elapsed(),
             },
         );
-        prepared
+        Some(prepared)
     }
 
     pub fn port_by_name(&self, name: &str) -> Option<&XPort> {

@@ -175,6 +175,10 @@ pub fn flow_print_mask(k: &FlowKey) -> FlowKey {
     for i in 0..16 {
         nonzero(&mut m, key::REGS.sub(4 * i, 4));
     }
+    if !k.is_zero(key::RECIRC_ID) {
+        // A recirculated flow names its packet type ("eth,tcp,...").
+        ones(&mut m, key::PACKET_TYPE);
+    }
     for s in [
         key::IN_PORT,
         key::VLAN_TCI,

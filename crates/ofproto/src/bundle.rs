@@ -1,8 +1,11 @@
 //! Bundles (OF1.4, and OF1.3 through the ONF extension): a connection opens
 //! a bundle, adds flow-mods, group-mods, meter-mods and port-mods to it,
-//! then commits them all at once or discards them. A commit applies every
-//! message under the switch's lock and undoes the applied ones if any
-//! fails, so lookups see all of the bundle or none of it.
+//! then commits them all at once or discards them. A commit stages the
+//! flow changes in the classifier's next version (see `table`), so lookups
+//! in the switch's current version go on seeing none of them; when every
+//! message applied, the switch moves to that version and lookups see all of
+//! them; when one fails, the staged changes are undone (groups, meters and
+//! ports, few and small, are restored from a copy).
 
 /// Where a bundle is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,39 +50,50 @@ use crate::handle::Handled;
 use crate::meter::MeterRef;
 use crate::output::{ConnId, Output};
 use crate::port::OfPort;
-use crate::rule::RuleRef;
 use crate::Ofproto;
 
-/// Everything a bundle may change, saved to undo a failed commit.
+/// What a bundle may change besides flows, saved to undo a failed commit.
 struct Snapshot {
-    tables: Vec<Vec<RuleRef>>,
     groups: BTreeMap<u32, GroupRef>,
     meters: BTreeMap<u32, MeterRef>,
     ports: BTreeMap<openflow::port::PortNo, OfPort>,
-    version: u64,
 }
 
 impl Ofproto {
-    fn snapshot(&self) -> Snapshot {
+    /// Starts a commit: flow changes go into the next version.
+    fn begin_staging(&mut self) -> Snapshot {
+        let next = self.version + 1;
+        for t in &mut self.tables {
+            t.stage(next);
+        }
+        self.staging = true;
         Snapshot {
-            tables: self.tables.iter().map(|t| t.snapshot()).collect(),
             groups: self.groups.clone(),
             meters: self.meters.clone(),
             ports: self.ports.clone(),
-            version: self.version,
         }
     }
 
-    fn restore(&mut self, s: Snapshot) {
-        for (t, rules) in self.tables.iter_mut().zip(s.tables) {
-            t.restore(rules);
+    /// Makes every staged change visible at once.
+    fn publish_staged(&mut self) {
+        for t in &mut self.tables {
+            t.publish();
+        }
+        self.staging = false;
+        self.version += 1;
+    }
+
+    /// Undoes every staged change. The version still moves forward (a
+    /// lookup cached meanwhile is revalidated against the same state).
+    fn abort_staged(&mut self, s: Snapshot) {
+        for t in &mut self.tables {
+            t.abort();
         }
         self.groups = s.groups;
         self.meters = s.meters;
         self.ports = s.ports;
-        // Versions only move forward: lookups cached in between must be
-        // revalidated against the restored state.
-        self.version = self.version.max(s.version) + 1;
+        self.staging = false;
+        self.version += 1;
     }
 
     fn bundle_reply(&self, conn: ConnId, bc: BundleControl, ty: u16, xid: u32) -> Vec<Output> {
@@ -159,7 +173,7 @@ impl Ofproto {
         xid: u32,
         request: &[u8],
     ) -> Handled {
-        let saved = self.snapshot();
+        let saved = self.begin_staging();
         let mut out = Vec::new();
         for raw in &b.msgs {
             let inner_xid = openflow::msg::decode_header(raw).map_or(0, |h| h.xid);
@@ -169,14 +183,15 @@ impl Ofproto {
             match result {
                 Ok(o) => out.extend(o),
                 Err(e) => {
-                    self.restore(saved);
+                    self.abort_staged(saved);
                     let mut fail = self.error_reply(conn, e, raw);
                     fail.extend(self.error_reply(conn, OfpError::BfcMsgFailed, request));
-                    self.bump_version(&mut fail);
+                    fail.push(Output::Effect(crate::output::Effect::FlowsChanged));
                     return Ok(fail);
                 }
             }
         }
+        self.publish_staged();
         out.extend(self.bundle_reply(conn, bc, COMMIT_REPLY, xid));
         Ok(out)
     }

@@ -77,6 +77,47 @@ pub struct Conn {
     pub bundles: BTreeMap<u32, Bundle>,
     /// Flow monitors by id.
     pub monitors: BTreeMap<u32, openflow::msg::monitor::FlowMonitorRequest>,
+    /// How logs name the connection ("br0<->unix#3"); connmgr sets it.
+    pub name: String,
+    /// Flow-mods since the last summary log line.
+    pub flow_mod_log: FlowModLog,
+}
+
+/// Flow-mods a connection made, for the periodic summary log line
+/// ("N flow_mods in the last N s (N adds, N deletes)").
+#[derive(Clone, Debug, Default)]
+pub struct FlowModLog {
+    /// `clock::now_ms()` of the first one counted.
+    pub first_ms: Option<u64>,
+    pub adds: u64,
+    pub modifications: u64,
+    pub deletes: u64,
+}
+
+/// A summary is logged at least this often while flow-mods keep coming.
+pub const FLOW_MOD_LOG_INTERVAL_MS: u64 = 60_000;
+
+impl FlowModLog {
+    /// The summary text since `first_ms`, if anything was counted; resets.
+    pub fn take_summary(&mut self, now_ms: u64) -> Option<String> {
+        let first = self.first_ms.take()?;
+        let total = self.adds + self.modifications + self.deletes;
+        let parts: Vec<String> = [
+            (self.adds, "adds"),
+            (self.modifications, "modifications"),
+            (self.deletes, "deletes"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+        *self = FlowModLog::default();
+        let secs = (now_ms.saturating_sub(first) + 500) / 1000;
+        Some(format!(
+            "{total} flow_mods in the last {secs} s ({})",
+            parts.join(", ")
+        ))
+    }
 }
 
 impl Conn {
@@ -97,6 +138,8 @@ impl Conn {
             controller_id: 0,
             bundles: BTreeMap::new(),
             monitors: BTreeMap::new(),
+            name: String::new(),
+            flow_mod_log: FlowModLog::default(),
         }
     }
 
@@ -119,5 +162,30 @@ impl Conn {
             &self.async_config.primary
         };
         masks.get(kind).is_some_and(|m| m & (1 << reason) != 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flow_mod_summary_counts_kinds_and_resets() {
+        let mut log = FlowModLog::default();
+        assert_eq!(log.take_summary(5_000), None);
+        log.first_ms = Some(1_000);
+        log.adds = 2;
+        log.deletes = 1;
+        assert_eq!(
+            log.take_summary(4_600).as_deref(),
+            Some("3 flow_mods in the last 4 s (2 adds, 1 deletes)")
+        );
+        assert_eq!(log.take_summary(9_000), None, "reset after a summary");
+        log.first_ms = Some(0);
+        log.modifications = 1;
+        assert_eq!(
+            log.take_summary(200).as_deref(),
+            Some("1 flow_mods in the last 0 s (1 modifications)")
+        );
     }
 }

@@ -53,7 +53,30 @@ impl Ofproto {
         }
         // No packets are ever buffered (n_buffers is 0), so a buffer id
         // names nothing; the flow-mod itself still applies.
-        self.apply_flow_mod(&fm, clock::now_ms())
+        let now = clock::now_ms();
+        let out = self.apply_flow_mod(&fm, now)?;
+        self.count_flow_mod(conn, fm.command, now);
+        Ok(out)
+    }
+
+    /// Counts a successful flow-mod for the connection's summary log line,
+    /// logging the summary once a minute while they keep coming.
+    fn count_flow_mod(&mut self, conn: ConnId, command: FlowModCommand, now: u64) {
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        let log = &mut c.flow_mod_log;
+        let first = *log.first_ms.get_or_insert(now);
+        match command {
+            FlowModCommand::Add => log.adds += 1,
+            FlowModCommand::Modify | FlowModCommand::ModifyStrict => log.modifications += 1,
+            FlowModCommand::Delete | FlowModCommand::DeleteStrict => log.deletes += 1,
+        }
+        if now.saturating_sub(first) >= crate::conn::FLOW_MOD_LOG_INTERVAL_MS {
+            if let Some(text) = log.take_summary(now) {
+                ovs_daemon::vlog::info!(crate::connmgr::CONNMGR_LOG, "{}: {text}", c.name);
+            }
+        }
     }
 
     /// Applies a flow-mod at time `now` (a `clock::now_ms()` value);
@@ -135,8 +158,7 @@ impl Ofproto {
     /// without flow-removed messages.
     pub fn flush_flows(&mut self) -> Vec<Output> {
         for t in self.tables.iter_mut().take(usize::from(TABLE_INTERNAL)) {
-            let keep: Vec<RuleRef> = t.iter().filter(|r| r.is_hidden()).cloned().collect();
-            t.restore(keep);
+            t.retain(|r| r.is_hidden());
         }
         let mut out = Vec::new();
         self.bump_version(&mut out);
@@ -400,19 +422,18 @@ impl ModifyCookie for FlowMod {
     }
 }
 
-/// Fields only the switch itself may match on.
+/// Fields only the switch itself may match on. Asks for the few fields
+/// concerned directly (listing every matched field allocates, and this
+/// runs for every flow-mod).
 fn check_match(m: &openflow::flow_match::Match) -> Result<(), OfpError> {
     use openflow::field::FieldId;
-    let mut eperm = false;
-    for (f, _, _) in m.iter() {
-        if f.tun_metadata_index().is_some() {
-            return Err(OfpError::NxfmfcInvalidTlvField);
-        }
-        if f == FieldId::RECIRC_ID || f == FieldId::DP_HASH {
-            eperm = true;
-        }
+    let tun_metadata = (0..64)
+        .filter_map(FieldId::tun_metadata)
+        .any(|f| m.is_matched(f));
+    if tun_metadata {
+        return Err(OfpError::NxfmfcInvalidTlvField);
     }
-    if eperm {
+    if m.is_matched(FieldId::RECIRC_ID) || m.is_matched(FieldId::DP_HASH) {
         return Err(OfpError::BrcEperm);
     }
     Ok(())

@@ -14,6 +14,7 @@ use openflow::OfpError;
 
 use crate::output::{ConnId, Output};
 use crate::Ofproto;
+use ovs_daemon::vlog;
 
 /// What a request handler returns: outputs, or the error to reply with.
 pub(crate) type Handled = Result<Vec<Output>, OfpError>;
@@ -31,10 +32,34 @@ impl Ofproto {
         self.current_request = Some((conn, xid));
         let out = match self.handle_inner(conn, raw, xid) {
             Ok(out) => out,
-            Err(e) => self.error_reply(conn, e, raw),
+            Err(e) => {
+                self.log_error_reply(conn, e, raw);
+                self.error_reply(conn, e, raw)
+            }
         };
         self.current_request = None;
         out
+    }
+
+    /// "br0<->unix#3: sending OFPBAC_BAD_OUT_GROUP error reply to
+    /// OFPT_FLOW_MOD message", as the reference logs refused requests.
+    fn log_error_reply(&self, conn: ConnId, e: OfpError, request: &[u8]) {
+        if !crate::connmgr::CONNMGR_LOG.is_enabled(vlog::Level::Info) {
+            return;
+        }
+        let name = self.conns.get(&conn).map_or("", |c| c.name.as_str());
+        // ofp-print's first line starts with the message's name.
+        let text = msg::format(request, 0);
+        let what = text
+            .split([' ', '\n', ':'])
+            .next()
+            .filter(|w| !w.is_empty())
+            .unwrap_or("unknown");
+        vlog::info!(
+            crate::connmgr::CONNMGR_LOG,
+            "{name}: sending {} error reply to {what} message",
+            e.name()
+        );
     }
 
     /// The OFPT_ERROR for `request`, in the connection's version.

@@ -71,6 +71,8 @@ pub struct Ofproto {
     /// The request being handled (connection, xid), for flow monitors'
     /// "own changes" reports.
     pub(crate) current_request: Option<(ConnId, u32)>,
+    /// A bundle commit is staging its changes in `version + 1`.
+    pub(crate) staging: bool,
 }
 
 impl std::fmt::Debug for Ofproto {
@@ -101,6 +103,7 @@ impl Ofproto {
             port_stats: None,
             pending: Vec::new(),
             current_request: None,
+            staging: false,
         }
     }
 
@@ -132,17 +135,20 @@ impl Ofproto {
         self.version
     }
 
-    /// Highest-priority rule in `table_id` matching `key`; ORs into `wc` the
-    /// key bits the decision depended on. `version` is accepted for the
-    /// versioned classifier; this table always answers for the current one.
+    /// Highest-priority rule in `table_id` matching `key` among the rules
+    /// visible in `version` (pass [`Ofproto::version`]: a bundle being
+    /// committed is invisible until its commit is complete); ORs into `wc`
+    /// the key bits the decision depended on.
     pub fn lookup(
         &self,
         table_id: u8,
         key: &FlowKey,
-        _version: Version,
+        version: Version,
         wc: Option<&mut FlowKey>,
     ) -> Option<RuleRef> {
-        self.tables.get(usize::from(table_id))?.lookup(key, wc)
+        self.tables
+            .get(usize::from(table_id))?
+            .lookup_in(key, version, wc)
     }
 
     /// The table, for its miss config and lookup counters.
@@ -234,9 +240,21 @@ impl Ofproto {
         self.conns.insert(conn, Conn::new(kind, version));
     }
 
-    /// A connection went away: its bundles are discarded.
+    /// A connection went away: its bundles are discarded (and the summary
+    /// of its flow-mods logged).
     pub fn disconnect(&mut self, conn: ConnId) {
-        self.conns.remove(&conn);
+        if let Some(mut c) = self.conns.remove(&conn) {
+            if let Some(text) = c.flow_mod_log.take_summary(crate::clock::now_ms()) {
+                ovs_daemon::vlog::info!(crate::connmgr::CONNMGR_LOG, "{}: {text}", c.name);
+            }
+        }
+    }
+
+    /// Names connection `conn` in log lines ("br0<->unix#3").
+    pub fn set_conn_name(&mut self, conn: ConnId, name: &str) {
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.name = name.to_string();
+        }
     }
 
     /// The connection's state, if connected.
@@ -245,7 +263,10 @@ impl Ofproto {
     }
 
     pub(crate) fn bump_version(&mut self, out: &mut Vec<Output>) {
-        self.version += 1;
+        // A staged bundle commit publishes its version once, at the end.
+        if !self.staging {
+            self.version += 1;
+        }
         if !out.contains(&Output::Effect(Effect::FlowsChanged)) {
             out.push(Output::Effect(Effect::FlowsChanged));
         }

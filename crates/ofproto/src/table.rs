@@ -5,9 +5,13 @@
 //! behaviour, eviction) and lookup counters.
 //!
 //! Rules live in a `classifier::Classifier` (tuple-space search with
-//! staged megaflow masks). Changes happen under the owner's lock, all of a
-//! request (or a whole bundle) at once, so lookups never see half a
-//! change; every rule is therefore in one classifier version.
+//! staged megaflow masks) with versions: a single request's changes apply
+//! at once (rules visible from version 0, removals physical), while a
+//! bundle commit stages its changes in version `v + 1` (adds invisible to
+//! lookups at `v`, removals still visible at `v`) and either publishes them
+//! all by moving the switch to `v + 1`, or undoes them (`cancel_remove`,
+//! physical removal of the staged adds): lookups in the switch's version
+//! see all of a bundle or none of it, without copying the tables.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -60,6 +64,20 @@ pub struct FlowTable {
     /// Packets looked up / matched here (bumped by translation).
     lookups: AtomicU64,
     matches: AtomicU64,
+    /// While a bundle commit is staged: the version its changes go in at
+    /// (and that flow-mod searches see).
+    staged: Option<Version>,
+    /// The staged changes, in order, to publish or undo.
+    staged_log: Vec<StagedChange>,
+    /// Rules with an idle or hard timeout (expiry skips tables without).
+    n_timed: usize,
+}
+
+/// One change made while staging.
+#[derive(Clone, Copy, Debug)]
+enum StagedChange {
+    Added(RuleId),
+    Removed(RuleId),
 }
 
 impl Default for FlowTable {
@@ -70,6 +88,9 @@ impl Default for FlowTable {
             config: TableConfig::default(),
             lookups: AtomicU64::new(0),
             matches: AtomicU64::new(0),
+            staged: None,
+            staged_log: Vec::new(),
+            n_timed: 0,
         }
     }
 }
@@ -83,9 +104,16 @@ impl std::fmt::Debug for FlowTable {
     }
 }
 
-/// Every rule is visible in this classifier version: changes are applied
-/// under the switch's lock, all of a request (or bundle) at once.
-const VISIBLE: Version = 0;
+/// Rules added outside a bundle commit are visible in every version.
+const ALWAYS: Version = 0;
+
+/// The version that sees every rule not staged (outside a commit, the
+/// classifier holds no pending additions or removals).
+const LATEST: Version = classifier::VERSION_NEVER - 1;
+
+fn is_timed(r: &RuleRef) -> bool {
+    r.idle_timeout != 0 || r.hard_timeout != 0
+}
 
 fn key_of(r: &RuleRef) -> usize {
     Arc::as_ptr(r) as usize
@@ -117,6 +145,14 @@ impl FlowTable {
         FlowTable::default()
     }
 
+    /// The version flow-mod searches and statistics see: the staged one
+    /// during a bundle commit.
+    fn view(&self) -> Version {
+        self.staged.unwrap_or(LATEST)
+    }
+
+    /// Number of rules (outside a bundle commit; during one, staged adds
+    /// and removals both count).
     pub fn len(&self) -> usize {
         self.cls.len()
     }
@@ -130,23 +166,35 @@ impl FlowTable {
         self.iter().filter(|r| !r.is_hidden()).count()
     }
 
+    /// Whether some rule has an idle or hard timeout.
+    pub fn has_timeouts(&self) -> bool {
+        self.n_timed > 0
+    }
+
     /// Every rule, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = &RuleRef> {
-        self.cls.iter(None).filter_map(|id| self.cls.get(id))
+        self.cls
+            .iter(Some(self.view()))
+            .filter_map(|id| self.cls.get(id))
+    }
+
+    fn find_strict_id(&self, m: &Match, priority: u32) -> Option<RuleId> {
+        let id = self
+            .cls
+            .find_exactly(m.key(), m.mask(), priority, self.view())?;
+        self.cls.get(id).filter(|r| r.flow_match == *m).map(|_| id)
     }
 
     /// The rule with exactly this match and priority.
     pub fn find_strict(&self, m: &Match, priority: u32) -> Option<&RuleRef> {
-        let id = self
-            .cls
-            .find_exactly(m.key(), m.mask(), priority, VISIBLE)?;
-        self.cls.get(id).filter(|r| r.flow_match == *m)
+        self.find_strict_id(m, priority)
+            .and_then(|id| self.cls.get(id))
     }
 
     /// Rules at least as specific as `m`.
     pub fn iter_loose<'a>(&'a self, m: &'a Match) -> impl Iterator<Item = &'a RuleRef> + 'a {
         self.cls
-            .iter_loose(m.key(), m.mask(), None)
+            .iter_loose(m.key(), m.mask(), Some(self.view()))
             .filter_map(|id| self.cls.get(id))
     }
 
@@ -165,24 +213,45 @@ impl FlowTable {
             self.replace(&old, rule);
             return Some(old);
         }
+        self.add(rule);
+        None
+    }
+
+    fn add(&mut self, rule: RuleRef) {
         let m = &rule.flow_match;
+        let version = self.staged.unwrap_or(ALWAYS);
+        let timed = is_timed(&rule);
         let id = self
             .cls
-            .insert(m.key(), m.mask(), rule.priority, VISIBLE, rule.clone());
+            .insert(m.key(), m.mask(), rule.priority, version, rule.clone());
         self.ids.insert(key_of(&rule), id);
-        None
+        if self.staged.is_some() {
+            self.staged_log.push(StagedChange::Added(id));
+        }
+        if timed {
+            self.n_timed += 1;
+        }
     }
 
     /// Replaces `old` (the same rule object) by `new` with the same match
     /// and priority. Returns false if `old` is not in the table.
     pub fn replace(&mut self, old: &RuleRef, new: RuleRef) -> bool {
+        if self.staged.is_some() {
+            if !self.remove(old) {
+                return false;
+            }
+            self.add(new);
+            return true;
+        }
         let Some(id) = self.ids.remove(&key_of(old)) else {
             return false;
         };
+        let (was, now) = (is_timed(old), is_timed(&new));
         match self.cls.get_mut(id) {
             Some(slot) => {
                 self.ids.insert(key_of(&new), id);
                 *slot = new;
+                self.n_timed = (self.n_timed + usize::from(now)).saturating_sub(usize::from(was));
                 true
             }
             None => false,
@@ -191,25 +260,106 @@ impl FlowTable {
 
     /// Removes `rule` (the same rule object).
     pub fn remove(&mut self, rule: &RuleRef) -> bool {
-        match self.ids.remove(&key_of(rule)) {
-            Some(id) => self.cls.remove(id).is_some(),
+        let Some(&id) = self.ids.get(&key_of(rule)) else {
+            return false;
+        };
+        if let Some(v) = self.staged {
+            // Still visible to lookups until the commit is published.
+            self.cls.remove_in_version(id, v);
+            self.staged_log.push(StagedChange::Removed(id));
+            return true;
+        }
+        self.ids.remove(&key_of(rule));
+        self.remove_id(id)
+    }
+
+    fn remove_id(&mut self, id: RuleId) -> bool {
+        match self.cls.remove(id) {
+            Some(r) => {
+                if is_timed(&r) {
+                    self.n_timed = self.n_timed.saturating_sub(1);
+                }
+                true
+            }
             None => false,
+        }
+    }
+
+    /// Removes every rule `keep` refuses.
+    pub fn retain(&mut self, keep: impl Fn(&RuleRef) -> bool) {
+        let gone: Vec<RuleRef> = self.iter().filter(|r| !keep(r)).cloned().collect();
+        for r in &gone {
+            self.remove(r);
         }
     }
 
     /// Removes every rule, returning them.
     pub fn clear(&mut self) -> Vec<RuleRef> {
-        let ids: Vec<RuleId> = self.cls.iter(None).collect();
-        self.ids.clear();
-        ids.into_iter()
-            .filter_map(|id| self.cls.remove(id))
-            .collect()
+        let all: Vec<RuleRef> = self.iter().cloned().collect();
+        for r in &all {
+            self.remove(r);
+        }
+        all
     }
 
-    /// The highest-priority rule matching `key`. ORs into `wc` the bits
-    /// the decision depended on (the megaflow mask).
+    /// Starts staging changes in `version` (a bundle commit): they stay
+    /// invisible to lookups in earlier versions until [`Self::publish`].
+    pub(crate) fn stage(&mut self, version: Version) {
+        self.staged = Some(version);
+        self.staged_log.clear();
+    }
+
+    /// Ends staging with the changes kept: the owner now looks up in the
+    /// staged version; rules removed in it go away physically.
+    pub(crate) fn publish(&mut self) {
+        self.staged = None;
+        for c in std::mem::take(&mut self.staged_log) {
+            if let StagedChange::Removed(id) = c {
+                if let Some(r) = self.cls.get(id) {
+                    let k = key_of(r);
+                    // The id of a rule added and removed again in the same
+                    // commit, or replaced, must not map its object.
+                    if self.ids.get(&k) == Some(&id) {
+                        self.ids.remove(&k);
+                    }
+                }
+                self.remove_id(id);
+            }
+        }
+    }
+
+    /// Ends staging with every staged change undone.
+    pub(crate) fn abort(&mut self) {
+        self.staged = None;
+        for c in std::mem::take(&mut self.staged_log).into_iter().rev() {
+            match c {
+                StagedChange::Removed(id) => self.cls.cancel_remove(id),
+                StagedChange::Added(id) => {
+                    if let Some(r) = self.cls.get(id) {
+                        self.ids.remove(&key_of(r));
+                    }
+                    self.remove_id(id);
+                }
+            }
+        }
+    }
+
+    /// The highest-priority rule matching `key` among those visible in
+    /// the latest version. ORs into `wc` the bits the decision depended on
+    /// (the megaflow mask).
     pub fn lookup(&self, key: &FlowKey, wc: Option<&mut FlowKey>) -> Option<RuleRef> {
-        let id = self.cls.lookup(key, VISIBLE, wc)?;
+        self.lookup_in(key, LATEST, wc)
+    }
+
+    /// The highest-priority rule matching `key` among those visible in
+    /// `version` (the switch's, see `Ofproto::version`).
+    pub fn lookup_in(
+        &self,
+        key: &FlowKey,
+        version: Version,
+        wc: Option<&mut FlowKey>,
+    ) -> Option<RuleRef> {
+        let id = self.cls.lookup(key, version, wc)?;
         self.cls.get(id).cloned()
     }
 
@@ -246,16 +396,87 @@ pub fn overlaps(a: &Match, b: &Match) -> bool {
         })
 }
 
-impl FlowTable {
-    /// The rules, for undoing a failed bundle commit.
-    pub(crate) fn snapshot(&self) -> Vec<RuleRef> {
-        self.iter().cloned().collect()
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rule::{Rule, RuleStats};
+
+    fn rule(nw_src: u8, priority: u32, cookie: u64) -> RuleRef {
+        let (fm, _) = openflow::flow_text::parse_flow_mod(
+            &format!("ip,nw_src=10.0.0.{nw_src},actions=drop"),
+            openflow::msg::flow_mod::FlowModCommand::Add,
+            None,
+        )
+        .expect("flow text parses");
+        Arc::new(Rule {
+            table_id: 0,
+            flow_match: fm.flow_match,
+            priority,
+            cookie,
+            actions: Vec::new().into(),
+            flags: 0,
+            idle_timeout: 0,
+            hard_timeout: 0,
+            importance: 0,
+            created_ms: 0,
+            modified_ms: 0,
+            stats: Arc::new(RuleStats::new()),
+        })
     }
 
-    pub(crate) fn restore(&mut self, rules: Vec<RuleRef>) {
-        self.clear();
-        for r in rules {
-            self.insert(r);
+    fn key(nw_src: u8) -> FlowKey {
+        let mut k = FlowKey::default();
+        k.set_uint(openflow::flow_match::key::DL_TYPE, 0x0800);
+        k.get_mut(openflow::flow_match::key::NW_SRC)
+            .copy_from_slice(&[10, 0, 0, nw_src]);
+        k
+    }
+
+    fn cookie_in(t: &FlowTable, nw_src: u8, v: Version) -> Option<u64> {
+        t.lookup_in(&key(nw_src), v, None).map(|r| r.cookie)
+    }
+
+    /// Staged changes are invisible in the version being looked up until
+    /// published; an abort leaves the table exactly as it was.
+    #[test]
+    fn staged_changes_appear_at_once_or_never() {
+        let mut t = FlowTable::new();
+        let old = rule(1, 5, 1);
+        t.insert(old.clone());
+        t.insert(rule(2, 5, 2));
+        for publish in [false, true] {
+            t.stage(8);
+            t.insert(rule(1, 5, 10)); // replaces the cookie-1 rule
+            let gone = t.find_strict(&rule(2, 5, 0).flow_match, 5).cloned();
+            assert!(t.remove(&gone.expect("rule 2 present")));
+            t.insert(rule(3, 5, 30));
+            // Version 7 (the switch's current) sees none of it...
+            assert_eq!(cookie_in(&t, 1, 7), Some(1));
+            assert_eq!(cookie_in(&t, 2, 7), Some(2));
+            assert_eq!(cookie_in(&t, 3, 7), None);
+            // ...version 8 all of it, and so do flow-mod searches.
+            assert_eq!(cookie_in(&t, 1, 8), Some(10));
+            assert_eq!(cookie_in(&t, 2, 8), None);
+            assert_eq!(cookie_in(&t, 3, 8), Some(30));
+            assert_eq!(t.iter().count(), 2);
+            if publish {
+                t.publish();
+                assert_eq!(cookie_in(&t, 1, 8), Some(10));
+                assert_eq!(cookie_in(&t, 2, 8), None);
+                assert_eq!(cookie_in(&t, 3, 8), Some(30));
+                assert_eq!(t.len(), 2, "removed rules are gone physically");
+            } else {
+                t.abort();
+                for v in [7, 8] {
+                    assert_eq!(cookie_in(&t, 1, v), Some(1));
+                    assert_eq!(cookie_in(&t, 2, v), Some(2));
+                    assert_eq!(cookie_in(&t, 3, v), None);
+                }
+                assert_eq!(t.len(), 2);
+                // The original rule object is still the table's.
+                assert!(t.remove(&old));
+                t.insert(old.clone());
+            }
         }
     }
 }

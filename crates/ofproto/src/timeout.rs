@@ -14,7 +14,7 @@ impl Ofproto {
     pub fn run(&mut self, now: u64) -> Vec<Output> {
         let mut hard: Vec<RuleRef> = Vec::new();
         let mut idle: Vec<RuleRef> = Vec::new();
-        for t in &self.tables {
+        for t in self.tables.iter().filter(|t| t.has_timeouts()) {
             for r in t.iter() {
                 if r.hard_timeout != 0
                     && now
@@ -31,6 +31,9 @@ impl Ofproto {
                 }
             }
         }
+        if hard.is_empty() && idle.is_empty() && self.pending.is_empty() {
+            return Vec::new();
+        }
         let mut out = self.delete_rules(&hard, RR_HARD_TIMEOUT, now);
         out.extend(self.delete_rules(&idle, RR_IDLE_TIMEOUT, now));
         out.extend(self.take_pending());
@@ -41,6 +44,7 @@ impl Ofproto {
     pub fn next_timeout(&self) -> Option<u64> {
         self.tables
             .iter()
+            .filter(|t| t.has_timeouts())
             .flat_map(|t| t.iter())
             .filter_map(|r| {
                 let h =

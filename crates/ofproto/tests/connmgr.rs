@@ -95,6 +95,59 @@ fn garbage_and_truncated_messages_do_not_hurt_the_switch() {
     assert!(flows.contains("priority=3 actions=drop"), "{flows}");
 }
 
+/// Requests pipelined in one stream (thousands of flow-mods, with one bad
+/// one, then a barrier; the kernel splits them anywhere) are all handled,
+/// in order: one error reply for the bad one, then the barrier reply with
+/// every good flow installed.
+#[test]
+fn pipelined_requests_are_split_and_handled_in_order() {
+    use openflow::flow_text::parse_flow_mod;
+    use openflow::msg::flow_mod::FlowModCommand;
+    const N: u32 = 3000;
+    let sw = OurSwitch::start("ofproto_cm_pipelined");
+    let mut s = connect_hello(&sw.mgmt(), Version::Of13);
+    let mut bytes = Vec::new();
+    for i in 0..N {
+        let text = if i == N / 2 {
+            "priority=7,ip,actions=group:99".to_string()
+        } else {
+            format!(
+                "priority={},ip,nw_src=10.{}.{}.1,actions=output:1",
+                100 + i % 50,
+                i >> 8,
+                i & 0xff
+            )
+        };
+        let (fm, _) = parse_flow_mod(&text, FlowModCommand::Add, None).expect("parses");
+        bytes.extend(msg::encode(&Message::FlowMod(fm), Protocols::OF13_OXM, i));
+    }
+    bytes.extend(msg::encode(
+        &Message::BarrierRequest,
+        Protocols::OF13_OXM,
+        N,
+    ));
+    let mut writer = s.try_clone().expect("clone");
+    let sender = std::thread::spawn(move || writer.write_all(&bytes).expect("send"));
+    let mut errors = Vec::new();
+    loop {
+        let m = read_msg(&mut s).expect("replies until the barrier reply");
+        let (h, d) = msg::decode(&m).expect("replies decode");
+        match d {
+            Message::Error(e) => errors.push((h.xid, e.error)),
+            Message::BarrierReply => {
+                assert_eq!(h.xid, N);
+                break;
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    sender.join().expect("sender");
+    assert_eq!(errors, [(N / 2, openflow::OfpError::BacBadOutGroup)]);
+    let of = sw.ofproto.read().unwrap_or_else(|e| e.into_inner());
+    let n = of.table(0).map_or(0, |t| t.len());
+    assert_eq!(n, usize::try_from(N - 1).unwrap_or(0));
+}
+
 #[test]
 fn hello_negotiation_honours_allowed_versions() {
     let sw = OurSwitch::start("ofproto_cm_versions");

@@ -437,6 +437,117 @@ fn bundle_commit_is_all_or_nothing() {
     assert_eq!(rules(&of).len(), 3);
 }
 
+/// Lookups running while bundles commit see each bundle whole or not at
+/// all: every bundle rewrites the cookie (its generation) of the same
+/// rules, every other one fails on its last message, and a reader that
+/// looks all the rules up in the switch's version must always find one
+/// generation, a committed one.
+#[test]
+fn concurrent_lookups_see_all_or_none_of_each_bundle() {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::{Arc, RwLock};
+    use FlowModCommand::*;
+    const RULES: u8 = 24;
+    const BUNDLES: u32 = 120;
+    let c = 9;
+    let mut of = switch();
+    of.connect(c, ConnKind::Service, Version::Of14);
+    let shared = Arc::new(RwLock::new(of));
+    let ctl = |id: u32, t: u16| {
+        bundle_msg(
+            Message::BundleControl(BundleControl {
+                bundle_id: id,
+                ctrl_type: t,
+                flags: ATOMIC,
+            }),
+            id,
+        )
+    };
+    let add = |id: u32, text: &str| {
+        let (f, _) = parse_flow_mod(text, Add, None).expect("parses");
+        let inner = msg::encode(&Message::FlowMod(f), Protocols::OF14_OXM, id);
+        bundle_msg(
+            Message::BundleAdd(BundleAdd {
+                bundle_id: id,
+                flags: ATOMIC,
+                msg: inner,
+            }),
+            id,
+        )
+    };
+    let done = Arc::new(AtomicBool::new(false));
+    let reader = {
+        let (shared, done) = (shared.clone(), done.clone());
+        std::thread::spawn(move || {
+            let mut passes = 0u64;
+            let mut seen = std::collections::BTreeSet::new();
+            while !done.load(Ordering::Relaxed) || passes == 0 {
+                let of = shared.read().unwrap_or_else(|e| e.into_inner());
+                let version = of.version();
+                let cookies: Vec<Option<u64>> = (0..RULES)
+                    .map(|i| {
+                        of.lookup(0, &ip_key([10, 0, 0, i]), version, None)
+                            .map(|r| r.cookie)
+                    })
+                    .collect();
+                drop(of);
+                let first = cookies.first().copied().flatten();
+                assert!(
+                    cookies.iter().all(|c| *c == first),
+                    "one lookup pass saw several generations: {cookies:?}"
+                );
+                if let Some(g) = first {
+                    assert!(g % 2 == 0, "generation {g} failed and must stay invisible");
+                    seen.insert(g);
+                }
+                passes += 1;
+            }
+            (passes, seen)
+        })
+    };
+    for g in 1..=BUNDLES {
+        let mut msgs = vec![ctl(g, OPEN_REQUEST)];
+        for i in 0..RULES {
+            msgs.push(add(
+                g,
+                &format!("priority=5,ip,nw_src=10.0.0.{i},cookie={g},actions=output:1"),
+            ));
+        }
+        if g % 2 == 1 {
+            // Odd generations fail on their last message (no group 7).
+            msgs.push(add(g, "priority=9,ip,actions=group:7"));
+        }
+        msgs.push(ctl(g, COMMIT_REQUEST));
+        for m in &msgs {
+            let out = {
+                let mut of = shared.write().unwrap_or_else(|e| e.into_inner());
+                of.handle(c, m)
+            };
+            let errs = errors(&out, c);
+            if g % 2 == 1 && m == msgs.last().unwrap_or(m) {
+                assert_eq!(errs, [OfpError::BacBadOutGroup, OfpError::BfcMsgFailed]);
+            } else {
+                assert!(errs.is_empty(), "generation {g}: {errs:?}");
+            }
+        }
+        let of = shared.read().unwrap_or_else(|e| e.into_inner());
+        let want = u64::from(g - g % 2);
+        let got = of
+            .lookup(0, &ip_key([10, 0, 0, 0]), of.version(), None)
+            .map(|r| r.cookie);
+        assert_eq!(got, (want > 0).then_some(want), "after commit {g}");
+        let n = if want > 0 { usize::from(RULES) } else { 0 };
+        assert_eq!(rules(&of).len(), n, "after commit {g}");
+    }
+    done.store(true, Ordering::Relaxed);
+    let (passes, seen) = reader.join().expect("reader thread");
+    assert!(passes > 0);
+    assert!(
+        seen.iter().all(|g| g % 2 == 0 && *g <= u64::from(BUNDLES)),
+        "{seen:?}"
+    );
+}
+
 #[test]
 fn roles_demote_and_secondaries_cannot_modify() {
     use FlowModCommand::*;

@@ -26,6 +26,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use crate::crash_signal;
 use crate::dirs;
 use crate::fatal_signal;
 use crate::getopt::{HasArg, Opt};
@@ -210,6 +211,12 @@ impl Daemon {
             notify = Some(monitor(notify, opts)?);
         }
         fatal_signal::init()?;
+        crash_signal::init().map_err(|e| {
+            format!(
+                "cannot install the crash signal handler ({})",
+                error_text(&e)
+            )
+        })?;
         install_panic_hook();
         let pidfile = match &opts.pidfile {
             Some(path) => Some(pidfile::create(path, opts.overwrite_pidfile)?),
@@ -421,7 +428,9 @@ fn monitor(parent_notify: Option<OwnedFd>, opts: &DaemonOptions) -> Result<Owned
                 drop(read_end);
                 // The child reports to the monitor, not to the original parent.
                 drop(parent_notify.take());
-                vlog::set_subprogram_name("");
+                // Like the reference, a restarted daemon names itself in its
+                // log lines ("reconnect(ovs-vswitchd)|..."), the first does not.
+                vlog::set_subprogram_name(if first { "" } else { &opts.program });
                 return Ok(write_end);
             }
             Fork::Parent(pid) => pid,

@@ -13,6 +13,9 @@
 //!   oxvs daemon and an Open vSwitch daemon refuse to run on the same pidfile.
 //! - [`fatal_signal`]: SIGTERM/SIGINT/SIGHUP/SIGALRM log, remove the pidfile and
 //!   control socket, then terminate with the signal.
+//! - [`crash_signal`]: a SIGSEGV/SIGBUS sent with kill() kills the daemon (the
+//!   Rust runtime's stack-overflow handler would otherwise swallow it), so
+//!   `--monitor` restarts it.
 //! - [`unixctl`]: the JSON-RPC control socket (`<rundir>/<program>.<pid>.ctl`),
 //!   server and client.
 //! - [`getopt`]: GNU `getopt_long` behaviour (abbreviations, error texts) for the
@@ -22,6 +25,7 @@
 //! behaviour oxvs reproduces, because scripts such as `ovs-ctl` extract the version
 //! with `awk '/Open vSwitch/{print $NF}'`. See [`version_line`].
 
+pub mod crash_signal;
 pub mod daemon;
 pub mod dirs;
 pub mod fatal_signal;

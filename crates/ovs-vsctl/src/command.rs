@@ -160,6 +160,12 @@ impl<'a> Pre<'a> {
         }
     }
 
+    /// Says that the command may look up which bridge holds a port (see
+    /// [`Plan::prefer_whole_bridges`]).
+    pub fn may_look_up_home(&mut self) {
+        self.wants.home_lookups += 1;
+    }
+
     /// A warning the reference logs while preparing (module `db_ctl_base`).
     pub fn warn(&mut self, message: String) {
         self.warnings.push(("db_ctl_base", message));
@@ -189,6 +195,10 @@ pub struct PassState {
     pub quiet_fills: usize,
     /// How many fillings found inconsistencies to log.
     pub complaining_fills: usize,
+    /// Set by the driver while it runs the commands after one that lacked data,
+    /// only to learn what else to fetch (that run is thrown away): fillings of the
+    /// cache then neither log nor count.
+    pub probing: bool,
 }
 
 /// The context of a `run` step.

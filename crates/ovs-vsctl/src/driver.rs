@@ -2,13 +2,14 @@
 //! against one snapshot, commit their changes as one transaction, print their output,
 //! and wait for ovs-vswitchd to apply the changes.
 //!
-//! The run is repeated from scratch when a command needs data that was not fetched,
-//! when a verified value changed before the commit (the reference's "try again"), and
+//! The run is repeated from scratch when a command needs data that was not fetched
+//! (fetching at once what the commands after it lack too, see `Driver::probe`), when
+//! a verified value changed before the commit (the reference's "try again"), and
 //! while `wait-until` waits.
 
 use crate::command::{Ctx, Failure, Mode, PassState, PostCtx, Pre};
 use crate::db::commit::{self, CommitOptions, Outcome};
-use crate::db::{Db, Plan, Registry, Rows};
+use crate::db::{Db, Need, Plan, Registry, Rows};
 use crate::options::Options;
 use crate::session::{Remote, Session};
 use crate::symtab::Symtab;
@@ -207,6 +208,7 @@ impl Driver {
             }
             self.plan.merge(&wants);
         }
+        self.plan.prefer_whole_bridges();
         self.opts.commands = commands;
         result
     }
@@ -232,7 +234,9 @@ impl Driver {
 
         let roots = match db.rows_unordered("Open_vSwitch") {
             Ok(r) => r,
-            Err(f) => return self.need(f),
+            Err(Failure::Need(need)) => return self.need(need, &[]),
+            Err(Failure::Error(e)) => return Err(Fatal(e)),
+            Err(Failure::Exit(code)) => return Ok(Pass::Exit(code)),
         };
         let root = match roots.first() {
             Some(u) => *u,
@@ -246,6 +250,7 @@ impl Driver {
         let n = self.opts.commands.len();
         let mut outputs = Vec::with_capacity(n);
         let mut new_interfaces = Vec::new();
+        let mut lacking = None;
         for (i, inv) in self.opts.commands.iter().enumerate() {
             let mut ctx = Ctx {
                 inv,
@@ -264,10 +269,9 @@ impl Driver {
                     Ok(()) => {}
                     Err(Failure::Error(e)) => return Err(Fatal(e)),
                     Err(Failure::Exit(code)) => return Ok(Pass::Exit(code)),
-                    Err(f @ Failure::Need(_)) => {
-                        drop(db);
-                        self.complained = self.complained.max(pass.complaining_fills);
-                        return self.need(f);
+                    Err(Failure::Need(need)) => {
+                        lacking = Some((i, need));
+                        break;
                     }
                 }
             }
@@ -279,6 +283,12 @@ impl Driver {
                 text: ctx.output,
                 table: ctx.table,
             });
+        }
+        if let Some((i, need)) = lacking {
+            self.complained = self.complained.max(pass.complaining_fills);
+            let more = self.probe(&mut db, root, &mut pass, &mut symtab, i + 1);
+            drop(db);
+            return self.need(need, &more);
         }
 
         check_symbols(&symtab)?;
@@ -345,21 +355,65 @@ impl Driver {
         })
     }
 
-    /// A command needs more data: grow the plan (and fetch again).
-    fn need(&mut self, f: Failure) -> Result<Pass, Fatal> {
-        match f {
-            Failure::Need(need) => {
-                if self.plan.apply(&need) {
-                    Ok(Pass::Refetch)
-                } else {
-                    Err(Fatal(format!(
-                        "internal error: data {need:?} was fetched but is missing"
-                    )))
-                }
-            }
-            Failure::Error(e) => Err(Fatal(e)),
-            Failure::Exit(code) => Ok(Pass::Exit(code)),
+    /// A command needs more data: grow the plan by it and by what the commands
+    /// after it were found to need (`more`), and fetch again.
+    fn need(&mut self, need: Need, more: &[Need]) -> Result<Pass, Fatal> {
+        if !self.plan.apply(&need) {
+            return Err(Fatal(format!(
+                "internal error: data {need:?} was fetched but is missing"
+            )));
         }
+        for need in more {
+            self.plan.apply(need);
+        }
+        Ok(Pass::Refetch)
+    }
+
+    /// Runs the commands from `from` on, after one that lacked data, only to learn
+    /// which rows they lack too, so that one more fetch gets them all: otherwise
+    /// each of a thousand `del-port`s (each looking up the bridge that holds its
+    /// port by the port's UUID, which only a fetch tells) would cost a fetch and a
+    /// run of every command. The run is thrown away and logs nothing; what it
+    /// finds is a guess (the commands run without the effects of the one that
+    /// failed), so only lookups of particular rows are taken from it: a guess that
+    /// everything is needed would change how later commands decide.
+    fn probe(
+        &self,
+        db: &mut Db,
+        root: ovsdb::Uuid,
+        pass: &mut PassState,
+        symtab: &mut Symtab,
+        from: usize,
+    ) -> Vec<Need> {
+        let mut needs = Vec::new();
+        pass.probing = true;
+        crate::log::set_quiet(true);
+        let n = self.opts.commands.len();
+        for (i, inv) in self.opts.commands.iter().enumerate().skip(from) {
+            let Some(run) = inv.command.run else {
+                continue;
+            };
+            let mut ctx = Ctx {
+                inv,
+                db: &mut *db,
+                root,
+                pass: &mut *pass,
+                symtab: &mut *symtab,
+                output: String::new(),
+                table: None,
+                try_again: false,
+                last_command: i + 1 == n,
+                new_interfaces: Vec::new(),
+            };
+            match run(&mut ctx) {
+                Ok(()) | Err(Failure::Error(_)) => {}
+                Err(Failure::Exit(_)) => break,
+                Err(Failure::Need(need)) => rows_needed(&need, &mut needs),
+            }
+        }
+        crate::log::set_quiet(false);
+        pass.probing = false;
+        needs
     }
 
     /// Prints each command's output: tables through one printer, text as it is, or
@@ -395,6 +449,19 @@ impl Driver {
         let _ = out.write_all(self.stdout.as_bytes());
         let _ = out.flush();
         self.stdout.clear();
+    }
+}
+
+/// The lookups of particular rows in `need` (not whole tables or columns).
+fn rows_needed(need: &Need, out: &mut Vec<Need>) {
+    match need {
+        Need::Rows(_, Rows::Some { .. }) => out.push(need.clone()),
+        Need::Rows(_, Rows::All) | Need::Column(..) => {}
+        Need::Several(needs) => {
+            for n in needs {
+                rows_needed(n, out);
+            }
+        }
     }
 }
 

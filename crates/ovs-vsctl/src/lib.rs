@@ -18,6 +18,9 @@
 //! - Only the rows commands name are fetched (with `select`; whole tables only for
 //!   commands that scan them), so a command on one record stays fast in a database
 //!   with tens of thousands of ports. The reference downloads every table it uses.
+//!   A command line with many lookups of the bridge that holds a port (hundreds of
+//!   `del-port`s) fetches every bridge's ports instead, so that it still takes one
+//!   fetch ([`db::Plan::prefer_whole_bridges`]).
 //! - The switch commands (`add-port`, `port-to-br`, ...) look up the bridges, ports
 //!   and interfaces they name, and the bridge or port that holds each, where the
 //!   reference reads all of them into a cache first ([`commands::model`]). So:

@@ -4,6 +4,21 @@
 //! use a sequence number, so the numbers on the console match the reference's.
 
 use ovs_daemon::vlog::{self, Destination, Level, Module, LIBRARY_MODULES};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Whether the messages of the command steps are dropped: while the driver runs
+/// commands only to learn what they need fetched (see `driver`), whose run is
+/// thrown away (logging would also use up sequence numbers the reference does not).
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// Drops (`true`) or logs again (`false`) the messages below.
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+fn quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
 
 pub static VSCTL: Module = Module::new("vsctl");
 pub static DB_CTL_BASE: Module = Module::new("db_ctl_base");
@@ -32,21 +47,33 @@ pub fn no_syslog() {
 
 /// A warning of the command framework (`db_ctl_base|WARN|...`).
 pub fn ctl_warn(message: &str) {
+    if quiet() {
+        return;
+    }
     vlog::warn!(DB_CTL_BASE, "{message}");
 }
 
 /// A warning of ovs-vsctl itself (`vsctl|WARN|...`).
 pub fn vsctl_warn(message: &str) {
+    if quiet() {
+        return;
+    }
     vlog::warn!(VSCTL, "{message}");
 }
 
 /// An error of ovs-vsctl itself (`vsctl|ERR|...`).
 pub fn vsctl_err(message: &str) {
+    if quiet() {
+        return;
+    }
     vlog::err!(VSCTL, "{message}");
 }
 
 /// A warning of the database client library (`ovsdb_idl|WARN|...`).
 pub fn idl_warn(message: &str) {
+    if quiet() {
+        return;
+    }
     vlog::warn!(OVSDB_IDL, "{message}");
 }
 

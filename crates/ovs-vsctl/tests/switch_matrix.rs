@@ -420,3 +420,47 @@ fn inconsistent_databases() {
         ],
     );
 }
+
+/// Command lines of many port commands at once (more lookups of the bridge
+/// holding a port than it takes for every bridge's ports to be fetched at once,
+/// see `Plan::prefer_whole_bridges`), on a bridge with a fake bridge: adds,
+/// lookups, a line that fails on its last command, deletions by every form.
+#[test]
+fn many_port_commands_in_one_line() {
+    const N: usize = 24;
+    let setup: Vec<String> = ["init", "add-br br0 -- add-br f5 br0 5 -- add-br br1"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut add = String::new();
+    for k in 0..N {
+        // Odd ports on VLAN 5, which puts them on fake bridge f5.
+        let tag = if k % 2 == 1 { " tag=5" } else { "" };
+        add.push_str(&format!(" -- add-port br0 m{k}{tag}"));
+    }
+    add.push_str(" -- add-bond br1 bd bi0 bi1 -- list-ports br0 -- list-ports f5");
+    let to_br: String = (0..N).map(|k| format!(" -- port-to-br m{k}")).collect();
+    // All but the last are fine; the last names the parent of m1's fake bridge.
+    let mut failing: String = (2..N).map(|k| format!(" -- del-port m{k}")).collect();
+    failing.push_str(" -- del-port br0 m1");
+    let mut del = String::from("-- del-port br0 m0 -- del-port f5 m1");
+    for k in 2..N {
+        del.push_str(&format!(" -- del-port m{k}"));
+    }
+    del.push_str(" -- --with-iface del-port bi0 -- --if-exists del-port nosuch");
+    del.push_str(" -- list-ports br0 -- list-ports f5 -- list-ports br1 -- list-br");
+    compare_from(
+        "sw-many-ports",
+        &setup,
+        &[
+            &add,
+            &to_br,
+            &failing,
+            "list-ports br0",
+            "list-ports f5",
+            &del,
+            "list-ports br0",
+            "list-ports f5",
+        ],
+    );
+}

@@ -22,6 +22,8 @@ pub struct InterfaceState {
     pub link_speed: Option<i64>,
     /// `full` or `half`
     pub duplex: Option<String>,
+    /// How many times the link went up or down since the port was added.
+    pub link_resets: Option<i64>,
     pub statistics: BTreeMap<String, i64>,
     pub status: BTreeMap<String, String>,
     /// A problem that appeared after the interface was set up (device vanished).
@@ -71,8 +73,14 @@ pub trait Backend: Send {
     fn interface_state(&self, bridge: &str, iface: &str) -> InterfaceState;
     /// Current state of a bridge's controllers, by target.
     fn controller_states(&self, bridge: &str) -> BTreeMap<String, ControllerState>;
-    /// Periodic work of the main thread (timeouts, reconnections).
+    /// Periodic work of the main thread (timeouts, reconnections, link
+    /// notifications).
     fn run(&mut self) {}
+    /// True once after something the database shows changed on its own (a
+    /// device went down, vanished, came back...): time for a write-back.
+    fn take_changes(&mut self) -> bool {
+        false
+    }
     /// `--cleanup` on exit: remove what outlives the process (TAP devices...).
     fn cleanup(&mut self) {}
     /// unixctl commands the layers below answer (`dpctl/*`, `fdb/*`, ...).
@@ -138,6 +146,9 @@ impl Backend for Box<dyn Backend> {
     }
     fn run(&mut self) {
         (**self).run()
+    }
+    fn take_changes(&mut self) -> bool {
+        (**self).take_changes()
     }
     fn cleanup(&mut self) {
         (**self).cleanup()

@@ -5,6 +5,14 @@
 //! (management socket `<rundir>/<bridge>.mgmt`, controllers, fail mode).
 //! Forwarding decisions (upcalls) belong to the translation layer, plugged in
 //! through [`Forwarder`].
+//!
+//! Each OpenFlow port mirrors its device (see [`crate::port_facts`]): MAC,
+//! `OFPPC_PORT_DOWN` from the administrative state, `OFPPS_LINK_DOWN` from the
+//! carrier, and the ethtool features. Kernel devices are watched over
+//! rtnetlink ([`netdev::link_monitor`]): a change updates the port (with a
+//! port-status to controllers) and the database promptly; a vanished device
+//! leaves the port configured but down, and a device re-created under the same
+//! name is opened again in the same datapath port.
 
 use crate::backend::{Backend, CommandSpec, ControllerState, InterfaceState};
 use crate::builtin::{check_kind, effective_kind};
@@ -12,15 +20,18 @@ use crate::config::{BridgeConfig, FailMode, InterfaceConfig, PortConfig};
 use crate::dpif_text;
 use crate::log::BRIDGE;
 use crate::options::DummyMode;
+use crate::port_facts::PortFacts;
 use datapath::Datapath;
+use netdev::link_monitor::{LinkChange, LinkChangeKind, LinkMonitor};
 use ofproto::connmgr::{self, ConnMgr, EffectSink, SharedOfproto};
 use ofproto::{Effect, OfPort, Ofproto};
+use openflow::msg::port_desc::{PC_PORT_DOWN, PS_LINK_DOWN};
 use openflow::port::PortNo;
 use openflow::version::{Version, VersionSet};
 use ovs_daemon::vlog;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 /// What the translation layer (ofproto-dpif) does for the backend: it learns about
 /// bridges and ports, answers the datapath's upcalls and executes OpenFlow effects.
@@ -65,16 +76,62 @@ pub struct PortMember {
     pub kind: String,
 }
 
-/// Sends a bridge's OpenFlow effects to the forwarder.
+/// OpenFlow port -> datapath port of a bridge's devices (for port-mod).
+type OdpPorts = Arc<Mutex<BTreeMap<u16, u32>>>;
+
+/// Sends a bridge's OpenFlow effects to the forwarder; a port-mod that
+/// changes OFPPC_PORT_DOWN also turns the device down or up, as the reference
+/// does (the link monitor then reports the new state).
 struct Sink {
     bridge: String,
     forwarder: Option<Arc<dyn Forwarder>>,
+    dp: Arc<Datapath>,
+    odp_ports: OdpPorts,
 }
 
 impl EffectSink for Sink {
     fn effects(&self, effects: Vec<Effect>) {
+        for e in &effects {
+            if let Effect::PortMod {
+                port_no,
+                config,
+                mask,
+            } = e
+            {
+                if mask & PC_PORT_DOWN != 0 {
+                    self.set_admin_state(*port_no, config & PC_PORT_DOWN == 0);
+                }
+            }
+        }
         if let Some(f) = &self.forwarder {
             f.effects(&self.bridge, effects);
+        }
+    }
+}
+
+impl Sink {
+    fn set_admin_state(&self, port_no: PortNo, up: bool) {
+        let odp = self
+            .odp_ports
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&port_no.0)
+            .copied();
+        let Some(odp) = odp else {
+            return;
+        };
+        let result = self.dp.with_netdev(odp, |dev| {
+            let name = dev.name().to_owned();
+            dev.set_admin_up(up).map_err(|e| (name, e))
+        });
+        if let Some(Err((name, e))) = result {
+            vlog::warn!(
+                BRIDGE,
+                "{}: could not turn {name} {} ({})",
+                self.bridge,
+                if up { "up" } else { "down" },
+                ovs_daemon::util::error_text(&e)
+            );
         }
     }
 }
@@ -84,8 +141,26 @@ pub(crate) struct IfaceRt {
     pub odp: Option<u32>,
     pub kind: String,
     pub options: BTreeMap<String, String>,
+    /// The configured MAC (Interface `mac`, or the bridge's for its local
+    /// port), applied again when the device is re-created.
+    pub mac: Option<[u8; 6]>,
     /// Patch ports have no device; their MAC is made up.
     pub patch_mac: [u8; 6],
+    /// The kernel's index of the device we opened (None: not a kernel device).
+    pub ifindex: Option<u32>,
+    /// The kernel device was deleted; the port stays, down, until a device of
+    /// that name appears again.
+    pub vanished: bool,
+    /// Carrier changes seen (Interface `link_resets`), a device's vanishing
+    /// and return included, as the reference counts them.
+    pub link_resets: i64,
+}
+
+impl IfaceRt {
+    /// A device the link monitor reports on.
+    fn is_kernel(&self) -> bool {
+        self.odp.is_some() && self.ifindex.is_some()
+    }
 }
 
 pub(crate) struct BridgeRt {
@@ -93,6 +168,10 @@ pub(crate) struct BridgeRt {
     pub ofproto: SharedOfproto,
     pub connmgr: Arc<ConnMgr>,
     pub ifaces: BTreeMap<String, IfaceRt>,
+    /// The Port rows last given to the forwarder (to re-send after a device's
+    /// datapath port changed).
+    ports: BTreeMap<String, PortConfig>,
+    odp_ports: OdpPorts,
 }
 
 /// The datapath-backed switch.
@@ -102,6 +181,10 @@ pub struct DpifBackend {
     pub(crate) datapaths: BTreeMap<&'static str, Arc<Datapath>>,
     pub(crate) bridges: BTreeMap<String, BridgeRt>,
     forwarder: Option<Arc<dyn Forwarder>>,
+    /// rtnetlink link notifications, opened with the first kernel device.
+    monitor: Option<LinkMonitor>,
+    /// Something the database shows changed since [`Backend::take_changes`].
+    changed: bool,
 }
 
 fn read(of: &SharedOfproto) -> std::sync::RwLockReadGuard<'_, Ofproto> {
@@ -140,6 +223,8 @@ impl DpifBackend {
             datapaths: BTreeMap::new(),
             bridges: BTreeMap::new(),
             forwarder,
+            monitor: None,
+            changed: false,
         }
     }
 
@@ -184,25 +269,311 @@ impl DpifBackend {
                     peer: (i.kind == "patch")
                         .then(|| i.options.get("peer").cloned())
                         .flatten(),
-                    kind: i.kind.clone(),
+                    kind: dpif_type_name(b.dp.dp_type(), &i.kind).to_owned(),
                 })
             })
             .collect()
     }
 }
 
+/// Link monitoring and keeping OpenFlow ports in line with their devices.
+impl DpifBackend {
+    /// Subscribes to link notifications (in this thread's network namespace,
+    /// the one the devices were opened in), once.
+    fn start_link_monitor(&mut self) {
+        if self.monitor.is_some() {
+            return;
+        }
+        match LinkMonitor::new() {
+            Ok(m) => self.monitor = Some(m),
+            Err(e) => vlog::warn!(
+                BRIDGE,
+                "cannot watch network devices over rtnetlink ({}); link changes are seen at the next status update",
+                ovs_daemon::util::error_text(&e)
+            ),
+        }
+    }
+
+    /// Handles the link notifications queued since the last call.
+    fn poll_links(&mut self) {
+        let Some(m) = self.monitor.as_mut() else {
+            return;
+        };
+        let events = match m.drain() {
+            Ok(ev) => ev,
+            Err(e) => {
+                // Start over with a fresh subscription and look at every
+                // device, rather than failing again on every loop.
+                vlog::warn!(
+                    BRIDGE,
+                    "error reading link notifications ({}); resubscribing",
+                    ovs_daemon::util::error_text(&e)
+                );
+                self.monitor = None;
+                self.start_link_monitor();
+                self.recheck_all_links();
+                return;
+            }
+        };
+        for change in &events.changes {
+            self.link_changed(change);
+        }
+        if events.overflowed {
+            // Notifications were lost: look at every device again.
+            self.recheck_all_links();
+        }
+    }
+
+    /// (bridge, interface) of the kernel device called `name`, if we have it.
+    fn find_kernel_iface(&self, name: &str) -> Option<String> {
+        self.bridges
+            .iter()
+            .find(|(_, b)| b.ifaces.get(name).is_some_and(IfaceRt::is_kernel))
+            .map(|(bridge, _)| bridge.clone())
+    }
+
+    fn link_changed(&mut self, change: &LinkChange) {
+        let Some(name) = change.name.as_deref() else {
+            return;
+        };
+        let Some(bridge) = self.find_kernel_iface(name) else {
+            return;
+        };
+        let Some(i) = self
+            .bridges
+            .get_mut(&bridge)
+            .and_then(|b| b.ifaces.get_mut(name))
+        else {
+            return;
+        };
+        match change.kind {
+            LinkChangeKind::Deleted => {
+                // A late notice about a device we have already replaced is not
+                // about ours.
+                if i.vanished || i.ifindex != Some(change.ifindex) {
+                    return;
+                }
+                i.vanished = true;
+                vlog::info!(
+                    BRIDGE,
+                    "bridge {bridge}: network device {name} vanished; port {} is down until it comes back",
+                    i.ofport
+                );
+            }
+            LinkChangeKind::NewOrChanged => {
+                if i.ifindex == Some(change.ifindex) && netdev::sys::ifindex(name).is_err() {
+                    // The last notice before the device's deletion (it went
+                    // down on its way out): report it gone right away, as one
+                    // change.
+                    if i.vanished {
+                        return;
+                    }
+                    i.vanished = true;
+                    vlog::info!(
+                        BRIDGE,
+                        "bridge {bridge}: network device {name} vanished; port {} is down until it comes back",
+                        i.ofport
+                    );
+                } else if i.vanished || i.ifindex != Some(change.ifindex) {
+                    self.reopen(&bridge, name);
+                }
+            }
+        }
+        self.sync_port(&bridge, name);
+        self.changed = true;
+    }
+
+    fn recheck_all_links(&mut self) {
+        let names: Vec<(String, String)> = self
+            .bridges
+            .iter()
+            .flat_map(|(bn, b)| {
+                b.ifaces
+                    .iter()
+                    .filter(|(_, i)| i.is_kernel())
+                    .map(move |(n, _)| (bn.clone(), n.clone()))
+            })
+            .collect();
+        for (bridge, name) in names {
+            let now = netdev::sys::ifindex(&name).ok();
+            let Some(i) = self
+                .bridges
+                .get_mut(&bridge)
+                .and_then(|b| b.ifaces.get_mut(&name))
+            else {
+                continue;
+            };
+            match now {
+                None => i.vanished = true,
+                Some(idx) if i.vanished || i.ifindex != Some(idx) => self.reopen(&bridge, &name),
+                Some(_) => {}
+            }
+            self.sync_port(&bridge, &name);
+        }
+        self.changed = true;
+    }
+
+    /// Opens the device `name` again (it was re-created) in the same
+    /// datapath port.
+    fn reopen(&mut self, bridge: &str, name: &str) {
+        let Some(b) = self.bridges.get_mut(bridge) else {
+            return;
+        };
+        let Some(i) = b.ifaces.get_mut(name) else {
+            return;
+        };
+        let Some(odp) = i.odp else {
+            return;
+        };
+        let mut dev = match netdev::open(&i.kind, name, &i.options) {
+            Ok(d) => d,
+            Err(e) => {
+                vlog::warn!(BRIDGE, "bridge {bridge}: {e}");
+                i.vanished = true;
+                return;
+            }
+        };
+        if let Some(mac) = i.mac {
+            if let Err(e) = dev.set_hwaddr(mac) {
+                vlog::warn!(
+                    BRIDGE,
+                    "{name}: could not set MAC address ({})",
+                    ovs_daemon::util::error_text(&e)
+                );
+            }
+        }
+        let ifindex = dev.ifindex();
+        // Dropping the old device closes its socket.
+        let _ = b.dp.del_port(odp);
+        match b.dp.add_port(dev, Some(odp)) {
+            Ok(n) => {
+                i.vanished = false;
+                i.ifindex = ifindex;
+                vlog::info!(
+                    BRIDGE,
+                    "bridge {bridge}: network device {name} is back on port {}",
+                    i.ofport
+                );
+                if n != odp {
+                    i.odp = Some(n);
+                    lock_ports(&b.odp_ports).insert(i.ofport, n);
+                    let port = b
+                        .ports
+                        .values()
+                        .find(|p| p.interfaces.contains_key(name))
+                        .cloned();
+                    if let Some(port) = port {
+                        self.set_port(bridge, &port, &[]);
+                    }
+                }
+            }
+            Err(e) => {
+                vlog::warn!(BRIDGE, "bridge {bridge}: could not add {name} back ({e})");
+                i.vanished = true;
+            }
+        }
+    }
+
+    /// Brings the OpenFlow port of `iface` in line with its device; a
+    /// difference goes to controllers as a port-status and to translation as
+    /// a reason to revalidate.
+    fn sync_port(&mut self, bridge: &str, iface: &str) {
+        let Some(b) = self.bridges.get(bridge) else {
+            return;
+        };
+        let Some(i) = b.ifaces.get(iface) else {
+            return;
+        };
+        let Some(odp) = i.odp else {
+            return;
+        };
+        let facts = if i.vanished {
+            Some(PortFacts::vanished())
+        } else {
+            b.dp.with_netdev(odp, |dev| PortFacts::of_device(dev))
+        };
+        let Some(facts) = facts else {
+            return;
+        };
+        let outputs = {
+            let mut of = write(&b.ofproto);
+            let Some(current) = of.port(PortNo(i.ofport)) else {
+                return;
+            };
+            let mut port = current.clone();
+            facts.apply(&mut port.desc);
+            if port == *current {
+                return;
+            }
+            let link_flipped = (port.desc.state ^ current.desc.state) & PS_LINK_DOWN != 0;
+            of.add_port(port);
+            (of.take_pending(), link_flipped)
+        };
+        let (outputs, link_flipped) = outputs;
+        if link_flipped {
+            if let Some(i) = self
+                .bridges
+                .get_mut(bridge)
+                .and_then(|b| b.ifaces.get_mut(iface))
+            {
+                i.link_resets += 1;
+            }
+        }
+        let Some(b) = self.bridges.get(bridge) else {
+            return;
+        };
+        b.connmgr.deliver(outputs);
+        if let Some(f) = &self.forwarder {
+            f.effects(bridge, vec![Effect::FlowsChanged]);
+        }
+        self.changed = true;
+    }
+
+    /// Gives the bridge's local port the bridge's MAC (other_config:hwaddr
+    /// may have changed).
+    fn set_local_mac(&mut self, bridge: &str, mac: [u8; 6]) {
+        let Some(b) = self.bridges.get_mut(bridge) else {
+            return;
+        };
+        let Some(i) = b.ifaces.get_mut(bridge) else {
+            return;
+        };
+        let Some(odp) = i.odp else {
+            return;
+        };
+        if i.mac == Some(mac) {
+            return;
+        }
+        i.mac = Some(mac);
+        let result = b.dp.with_netdev(odp, |dev| {
+            if dev.hwaddr().ok() == Some(mac) {
+                Ok(())
+            } else {
+                dev.set_hwaddr(mac)
+            }
+        });
+        if let Some(Err(e)) = result {
+            vlog::warn!(
+                BRIDGE,
+                "bridge {bridge}: could not set MAC address of the local port ({})",
+                ovs_daemon::util::error_text(&e)
+            );
+        }
+        self.sync_port(bridge, bridge);
+        self.changed = true;
+    }
+}
+
 impl Backend for DpifBackend {
-    fn add_bridge(
-        &mut self,
-        cfg: &BridgeConfig,
-        dpid: u64,
-        _hwaddr: [u8; 6],
-    ) -> Result<(), String> {
+    fn add_bridge(&mut self, cfg: &BridgeConfig, dpid: u64, hwaddr: [u8; 6]) -> Result<(), String> {
         let dp = self.datapath(&cfg.datapath_type);
         let ofproto: SharedOfproto = Arc::new(RwLock::new(Ofproto::new(&cfg.name, dpid)));
+        let odp_ports = OdpPorts::default();
         let sink = Arc::new(Sink {
             bridge: cfg.name.clone(),
             forwarder: self.forwarder.clone(),
+            dp: dp.clone(),
+            odp_ports: odp_ports.clone(),
         });
         let connmgr = Arc::new(ConnMgr::new(ofproto.clone(), sink));
         let mgmt = self.rundir.join(format!("{}.mgmt", cfg.name));
@@ -227,13 +598,16 @@ impl Backend for DpifBackend {
                 ofproto,
                 connmgr,
                 ifaces: BTreeMap::new(),
+                ports: BTreeMap::new(),
+                odp_ports,
             },
         );
-        self.update_bridge(cfg, dpid, _hwaddr);
+        self.update_bridge(cfg, dpid, hwaddr);
         Ok(())
     }
 
-    fn update_bridge(&mut self, cfg: &BridgeConfig, dpid: u64, _hwaddr: [u8; 6]) {
+    fn update_bridge(&mut self, cfg: &BridgeConfig, dpid: u64, hwaddr: [u8; 6]) {
+        self.set_local_mac(&cfg.name, hwaddr);
         let Some(b) = self.bridges.get(&cfg.name) else {
             return;
         };
@@ -292,8 +666,8 @@ impl Backend for DpifBackend {
         if b.dp.dp_type() == "dummy" && kind == "internal" {
             kind = "dummy-internal".to_owned();
         }
-        let (odp, mac) = if iface.is_patch() {
-            (None, name_mac(&iface.name))
+        let (odp, mac, ifindex, facts) = if iface.is_patch() {
+            (None, name_mac(&iface.name), None, None)
         } else {
             let mut dev = netdev::open(&kind, &iface.name, &iface.options)?;
             if let Some(mac) = iface.mac {
@@ -310,6 +684,8 @@ impl Backend for DpifBackend {
                 let _ = dev.set_mtu(mtu);
             }
             let mac = dev.hwaddr().unwrap_or_else(|_| name_mac(&iface.name));
+            let ifindex = dev.ifindex();
+            let facts = PortFacts::of_device(dev.as_ref());
             let odp = b.dp.add_port(dev, None).map_err(|e| {
                 format!(
                     "could not add network device {} to ofproto ({e})",
@@ -317,14 +693,21 @@ impl Backend for DpifBackend {
                 )
             })?;
             crate::coverage::DPIF_PORT_ADD.inc();
-            (Some(odp), mac)
+            (Some(odp), mac, ifindex, Some(facts))
         };
         let outputs = {
+            let mut port = OfPort::new(PortNo(ofport), &iface.name, mac);
+            if let Some(facts) = facts {
+                facts.apply(&mut port.desc);
+            }
             let mut of = write(&b.ofproto);
-            of.add_port(OfPort::new(PortNo(ofport), &iface.name, mac));
+            of.add_port(port);
             of.take_pending()
         };
         b.connmgr.deliver(outputs);
+        if let Some(odp) = odp {
+            lock_ports(&b.odp_ports).insert(ofport, odp);
+        }
         b.ifaces.insert(
             iface.name.clone(),
             IfaceRt {
@@ -336,9 +719,16 @@ impl Backend for DpifBackend {
                     kind
                 },
                 options: iface.options.clone(),
+                mac: iface.mac,
                 patch_mac: mac,
+                ifindex,
+                vanished: false,
+                link_resets: 0,
             },
         );
+        if ifindex.is_some() {
+            self.start_link_monitor();
+        }
         Ok(())
     }
 
@@ -355,6 +745,7 @@ impl Backend for DpifBackend {
             of.take_pending()
         };
         b.connmgr.deliver(outputs);
+        lock_ports(&b.odp_ports).remove(&i.ofport);
         if let Some(odp) = i.odp {
             // Dropping the device closes it.
             let _ = b.dp.del_port(odp);
@@ -363,6 +754,9 @@ impl Backend for DpifBackend {
     }
 
     fn set_port(&mut self, bridge: &str, port: &PortConfig, _ofports: &[u16]) {
+        if let Some(b) = self.bridges.get_mut(bridge) {
+            b.ports.insert(port.name.clone(), port.clone());
+        }
         let members = self.members(bridge, port);
         if let Some(f) = &self.forwarder {
             f.set_port(bridge, port, &members);
@@ -370,6 +764,9 @@ impl Backend for DpifBackend {
     }
 
     fn del_port(&mut self, bridge: &str, port: &str) {
+        if let Some(b) = self.bridges.get_mut(bridge) {
+            b.ports.remove(port);
+        }
         if let Some(f) = &self.forwarder {
             f.del_port(bridge, port);
         }
@@ -400,12 +797,15 @@ impl Backend for DpifBackend {
             };
         };
         crate::coverage::NETDEV_GET_STATS.inc();
-        if i.kind == "system" && !std::path::Path::new("/sys/class/net").join(iface).exists() {
+        if i.vanished {
             // The Linux device went away under us: the port stays configured (it
             // comes back if the device does) but reports why it does not work.
+            // No statistics: the database keeps the last ones, as the reference's.
             return InterfaceState {
                 link_up: Some(false),
                 admin_up: Some(false),
+                ifindex: Some(0),
+                link_resets: Some(i.link_resets),
                 error: Some(format!(
                     "could not open network device {iface} (No such device)"
                 )),
@@ -425,6 +825,7 @@ impl Backend for DpifBackend {
                     .speed_mbps()
                     .and_then(|m| i64::try_from(m.saturating_mul(1_000_000)).ok()),
                 duplex: dev.duplex().map(|d| d.as_str().to_owned()),
+                link_resets: Some(i.link_resets),
                 statistics: dev
                     .statistics()
                     .into_iter()
@@ -478,9 +879,14 @@ impl Backend for DpifBackend {
     }
 
     fn run(&mut self) {
+        self.poll_links();
         if let Some(f) = &self.forwarder {
             f.run();
         }
+    }
+
+    fn take_changes(&mut self) -> bool {
+        std::mem::take(&mut self.changed)
     }
 
     fn cleanup(&mut self) {
@@ -539,6 +945,19 @@ impl Backend for DpifBackend {
             ("revalidators".to_owned(), 1),
             ("rules".to_owned(), rules as u64),
         ]
+    }
+}
+
+fn lock_ports(ports: &OdpPorts) -> std::sync::MutexGuard<'_, BTreeMap<u16, u32>> {
+    ports.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The device type `dpif/show` prints: the netdev datapath's internal ports
+/// are TAP devices and show as such, as in the reference.
+fn dpif_type_name<'a>(dp_type: &str, kind: &'a str) -> &'a str {
+    match (dp_type, kind) {
+        ("netdev", "internal") => "tap",
+        _ => kind,
     }
 }
 

@@ -4,6 +4,12 @@
 //! ports configured from the database; OpenFlow effects (flow table changes)
 //! turned into revalidation; packet-ins delivered to the bridge's connections; the
 //! unixctl commands whose text the translation layer produces.
+//!
+//! Flow table changes are revalidated by a thread of their own as soon as they
+//! happen (like the reference's revalidator threads), not at the main loop's
+//! next turn: a packet sent right after `ovs-ofctl add-flow` returns must not
+//! follow a datapath flow made for the old table. Bursts of changes coalesce
+//! into one revalidation.
 
 use crate::backend::CommandSpec;
 use crate::config::{BridgeConfig, PortConfig};
@@ -18,7 +24,8 @@ use ofproto_dpif::vlan::VlanConfig;
 use openflow::port::PortNo;
 use ovs_daemon::vlog;
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
 
 /// Defaults of the reference's MAC learning table.
 const DEFAULT_MAC_TABLE_SIZE: usize = 8192;
@@ -36,10 +43,69 @@ struct State {
     bridges: BTreeMap<String, BridgeEntry>,
 }
 
+/// What the revalidator thread waits on.
+#[derive(Default)]
+struct Wakeup {
+    /// (revalidation requested, shutting down)
+    flags: Mutex<(bool, bool)>,
+    cond: Condvar,
+}
+
 /// Every bridge's translation, shared with the datapath threads.
 #[derive(Default)]
 pub struct BackerForwarder {
     state: Arc<Mutex<State>>,
+    wakeup: Arc<Wakeup>,
+    revalidator: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Drop for BackerForwarder {
+    fn drop(&mut self) {
+        {
+            let mut f = self.wakeup.flags.lock().unwrap_or_else(|p| p.into_inner());
+            f.1 = true;
+        }
+        self.wakeup.cond.notify_all();
+        let handle = self
+            .revalidator
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(h) = handle {
+            let _ = h.join();
+        }
+    }
+}
+
+/// The revalidator thread: runs every backer (revalidating what was asked
+/// for) each time it is woken, until shutdown.
+fn revalidator_loop(state: std::sync::Weak<Mutex<State>>, wakeup: Arc<Wakeup>) {
+    loop {
+        {
+            let mut f = wakeup.flags.lock().unwrap_or_else(|p| p.into_inner());
+            while !f.0 && !f.1 {
+                f = wakeup.cond.wait(f).unwrap_or_else(|p| p.into_inner());
+            }
+            if f.1 {
+                return;
+            }
+            f.0 = false;
+        }
+        let Some(state) = state.upgrade() else {
+            return;
+        };
+        let backers: Vec<Arc<Backer>> = state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .backers
+            .values()
+            .cloned()
+            .collect();
+        drop(state);
+        for b in backers {
+            b.run();
+        }
+    }
 }
 
 const fn spec(
@@ -83,6 +149,34 @@ impl BackerForwarder {
 
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Has the revalidator thread run the backers now (starting it first).
+    fn wake_revalidator(&self) {
+        {
+            let mut handle = self.revalidator.lock().unwrap_or_else(|p| p.into_inner());
+            if handle.is_none() {
+                let state = Arc::downgrade(&self.state);
+                let wakeup = self.wakeup.clone();
+                match std::thread::Builder::new()
+                    .name("revalidator".into())
+                    .spawn(move || revalidator_loop(state, wakeup))
+                {
+                    Ok(h) => *handle = Some(h),
+                    Err(e) => {
+                        // The main loop still revalidates on its next turn.
+                        vlog::warn!(BRIDGE, "cannot start the revalidator thread: {e}");
+                        return;
+                    }
+                }
+            }
+        }
+        self.wakeup
+            .flags
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .0 = true;
+        self.wakeup.cond.notify_one();
     }
 
     fn backer_of(&self, bridge: &str) -> Option<Arc<Backer>> {
@@ -225,7 +319,10 @@ impl Forwarder for BackerForwarder {
         };
         for e in effects {
             match e {
-                Effect::FlowsChanged => b.request_revalidation(),
+                Effect::FlowsChanged => {
+                    b.request_revalidation();
+                    self.wake_revalidator();
+                }
                 Effect::PacketOut {
                     in_port,
                     metadata,

@@ -6,6 +6,7 @@
 //! - [`apply`]: carrying a plan out through a [`backend::Backend`] (port numbering,
 //!   bridge MAC and datapath ID, logging).
 //! - [`writeback`]: reporting back to the database (`cur_cfg`, `ofport`, `error`...).
+//! - [`port_facts`]: a device's state and features as its OpenFlow port shows them.
 //! - [`vswitchd`]: the main loop (IDL, lock, reconfiguration, write-back, `exit`).
 //! - [`unixctl_cmds`], [`coverage`]: the control socket's commands.
 //! - [`builtin`]: an in-memory backend (bookkeeping only) and the interface type rules.
@@ -24,6 +25,7 @@ pub mod dpif_text;
 pub mod forwarding;
 pub mod log;
 pub mod options;
+pub mod port_facts;
 pub mod unixctl_cmds;
 pub mod vswitchd;
 pub mod writeback;

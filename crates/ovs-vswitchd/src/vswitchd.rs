@@ -183,7 +183,12 @@ impl MainLoop {
             }
             let now = Instant::now();
             coverage::tick(now);
-            self.lock().backend.run();
+            let changed = {
+                let mut sw = self.lock();
+                sw.backend.run();
+                sw.backend.take_changes()
+            };
+            self.dirty |= changed;
             if !idl.protocol.is_ready() {
                 continue;
             }

@@ -206,13 +206,17 @@ impl<'a> WriteBack<'a> {
         self.set(T, row, "link_state", opt_s(up_down(st.link_up)));
         self.set(T, row, "link_speed", opt_i(st.link_speed));
         self.set(T, row, "duplex", opt_s(st.duplex.as_deref()));
+        if st.link_resets.is_some() {
+            self.set(T, row, "link_resets", opt_i(st.link_resets));
+        }
         self.set(T, row, "status", str_map(&st.status));
         self.set(T, row, "error", opt_s(st.error.as_deref()));
         let stats_empty = self
             .replica
             .get(T, row, "statistics")
             .is_none_or(Datum::is_empty);
-        if with_stats || stats_empty {
+        // A device that cannot say (it vanished) leaves the last counters.
+        if (with_stats || stats_empty) && !st.statistics.is_empty() {
             self.set(T, row, "statistics", int_map(&st.statistics));
         }
     }

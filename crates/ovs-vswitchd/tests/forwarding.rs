@@ -229,7 +229,6 @@ fn scenario(side: &Side) -> Vec<(String, Vec<String>)> {
 }
 
 #[test]
-#[ignore = "waits for ofproto-dpif's packet path (helper X) to match the reference; run with --ignored"]
 fn normal_bridge_learns_and_forwards_like_the_reference() {
     let real = Side::real("normal_bridge");
     let ours = Side::ours("normal_bridge");

@@ -1,5 +1,6 @@
-//! The process: options, `--detach`/`--pidfile`, the control socket (`version`,
-//! `exit`, `coverage/show`), and the `ovs_vswitchd` database lock.
+//! The process: options, `--detach`/`--pidfile`, `--monitor` restarts, the
+//! control socket (`version`, `exit`, `coverage/show`), and the `ovs_vswitchd`
+//! database lock.
 
 mod common;
 
@@ -184,4 +185,102 @@ fn survives_a_database_restart() {
     assert_eq!(sw.get("Interface", "p1", "ofport"), "1");
     assert_eq!(sw.appctl(&["ofproto/list"]), "br0\n");
     assert!(sw.vswitchd.as_mut().unwrap().is_running());
+}
+
+/// Kills processes the test started (by pid) however it ends.
+struct KillOnDrop(Vec<i32>);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        for &pid in &self.0 {
+            // SAFETY: sending a signal to a process this test started.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    }
+}
+
+fn read_pid(path: &std::path::Path) -> Option<i32> {
+    std::fs::read_to_string(path).ok()?.trim().parse().ok()
+}
+
+/// The parent process id of `pid`, from /proc.
+fn parent_of(pid: i32) -> Option<i32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // "pid (comm) state ppid ...": comm may hold spaces, so cut after ')'.
+    let rest = stat.rsplit_once(')')?.1;
+    rest.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn alive(pid: i32) -> bool {
+    // Zombies count as gone.
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rsplit_once(')').map(|(_, r)| r.trim_start().to_owned()))
+        .is_some_and(|r| !r.starts_with('Z'))
+}
+
+#[test]
+fn monitor_restarts_a_daemon_killed_by_a_crash_signal() {
+    let sw = Switch::database("monitor_segv");
+    let pidfile = sw.dir.file("ovs-vswitchd.pid");
+    let ctl = sw.dir.file("ovs-vswitchd.ctl");
+    let out = run(sw
+        .dir
+        .command(vswitchd_bin())
+        .arg(sw.dir.db_remote())
+        .args(["--enable-dummy", "--disable-system"])
+        .args(["--detach", "--monitor", "--no-chdir"])
+        .arg(format!("--pidfile={}", pidfile.display()))
+        .arg(format!("--unixctl={}", ctl.display()))
+        .arg(format!(
+            "--log-file={}",
+            sw.dir.log("ovs-vswitchd").display()
+        )));
+    assert!(out.success(), "{}", out.stderr);
+    let first = read_pid(&pidfile).expect("pidfile written before --detach returns");
+    let monitor = parent_of(first).expect("the daemon's parent");
+    assert_ne!(monitor, 1, "--monitor: the daemon's parent is the monitor");
+    let mut guard = KillOnDrop(vec![monitor, first]);
+
+    // A SIGSEGV sent with kill (no faulting instruction) must end the daemon
+    // like a real crash does, and the monitor must start a new one.
+    // SAFETY: sending a signal to the daemon this test started.
+    assert_eq!(unsafe { libc::kill(first, libc::SIGSEGV) }, 0);
+    sw.wait("the daemon to die of SIGSEGV", || !alive(first));
+    let mut second = 0;
+    sw.wait("a restarted daemon in the pidfile", || {
+        second = read_pid(&pidfile).unwrap_or(first);
+        second != first && alive(second)
+    });
+    guard.0.push(second);
+    assert_eq!(parent_of(second), Some(monitor));
+    sw.wait("the restarted daemon's control socket", || {
+        sw.appctl_output("ovs-vswitchd.ctl", &["version"]).success()
+    });
+    let log = sw.log();
+    let line = format!("1 crashes: pid {first} died, killed (Segmentation fault)");
+    assert!(
+        log.lines().any(|l| l.contains("daemon_unix(monitor)|ERR|")
+            && l.contains(&line)
+            && l.ends_with("restarting")),
+        "no restart line in the log:\n{log}"
+    );
+    // The restarted daemon still does its job.
+    sw.vsctl(&[
+        "add-br",
+        "br0",
+        "--",
+        "set",
+        "bridge",
+        "br0",
+        "datapath_type=dummy",
+    ]);
+    assert_eq!(sw.appctl(&["ofproto/list"]), "br0\n");
+
+    // SIGTERM is not a crash: the daemon exits and so does the monitor.
+    // SAFETY: as above.
+    assert_eq!(unsafe { libc::kill(second, libc::SIGTERM) }, 0);
+    sw.wait("the monitor to exit after SIGTERM", || {
+        !alive(second) && !alive(monitor)
+    });
 }

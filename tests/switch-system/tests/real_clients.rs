@@ -186,7 +186,6 @@ fn sorted_ports(text: &str) -> String {
 }
 
 #[test]
-#[ignore = "pending: port features/speed and LOCAL port state in `ovs-ofctl show`, `(tap)` in dpif/show"]
 fn real_clients_see_the_same_switch() {
     let theirs = scenario(Flavor::Real);
     let ours = scenario(Flavor::Oxvs);

@@ -176,7 +176,6 @@ fn seed002_against_the_real_switch() {
 }
 
 #[test]
-#[ignore = "flaky: a ping right after add-flow may still follow the old megaflow (revalidation runs later); fix in progress"]
 fn seed002_against_oxvs() {
     seed002(Flavor::Oxvs);
 }

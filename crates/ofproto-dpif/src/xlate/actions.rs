@@ -18,16 +18,49 @@ use crate::trace::NodeKind;
 /// Looks up `table_id` with in_port temporarily `in_port` and runs the
 /// matching rule's actions (resubmit, goto_table, TABLE output, patch ports).
 pub fn table_action(ctx: &mut Ctx, in_port: PortNo, table_id: u8, honor_miss: bool) {
-    let _ = honor_miss;
-    table_action_at(ctx, in_port, table_id, true);
+    table_action_at(ctx, in_port, table_id, true, honor_miss);
 }
 
 /// The pipeline's first lookup: not a resubmit, so no deeper recursion.
 pub fn first_table(ctx: &mut Ctx, in_port: PortNo) {
-    table_action_at(ctx, in_port, 0, false);
+    table_action_at(ctx, in_port, 0, false, true);
 }
 
-fn table_action_at(ctx: &mut Ctx, in_port: PortNo, table_id: u8, may_deepen: bool) {
+/// Whether a table miss here goes to the controllers: the table's miss
+/// config leaves it to the switch, and a connection asked for miss
+/// packet-ins (a nonzero miss_send_len). The reference does this for any
+/// OpenFlow version of `ovs-ofctl monitor BR 65534` (checked up to 1.4).
+fn miss_goes_to_controller(ctx: &Ctx, table_id: u8) -> bool {
+    use ofproto::table::MissConfig;
+    let ofp = crate::bridge::read(&ctx.bridge.ofproto);
+    match ofp.table(table_id).map(|t| t.config.miss) {
+        Some(MissConfig::Default | MissConfig::Controller) => {}
+        _ => return false,
+    }
+    // Ofproto has no query for this: ask which connections a miss
+    // packet-in would reach (per translation, not per packet).
+    let probe = ofproto::session::PacketInRequest {
+        reason: 0,
+        table_id,
+        cookie: 0,
+        packet: Vec::new(),
+        metadata: openflow::flow_match::key::FlowKey::default(),
+        max_len: None,
+        controller_id: 0,
+        userdata: Vec::new(),
+    };
+    ofp.packet_in(&probe)
+        .iter()
+        .any(|o| matches!(o, ofproto::Output::Send { .. }))
+}
+
+fn table_action_at(
+    ctx: &mut Ctx,
+    in_port: PortNo,
+    table_id: u8,
+    may_deepen: bool,
+    honor_miss: bool,
+) {
     if !resource_check(ctx) {
         return;
     }
@@ -35,10 +68,25 @@ fn table_action_at(ctx: &mut Ctx, in_port: PortNo, table_id: u8, may_deepen: boo
     ctx.table_id = table_id;
     let saved_in_port = ctx.flow.u16(key::IN_PORT);
     ctx.flow.set_uint(key::IN_PORT, u64::from(in_port.0));
-    let rule = {
-        let table = ctx.bridge.prepared_table(table_id);
-        lookup::lookup_prepared(&table, &ctx.flow, &mut ctx.wc)
+    let rule = match ctx.bridge.prepared_table(table_id) {
+        Some(table) => lookup::lookup_prepared(&table, &ctx.flow, &mut ctx.wc),
+        // The table is changing fast: its classifier answers until a
+        // rebuild is due (its megaflow masks are as safe, if less tidy).
+        None => {
+            let ofp = crate::bridge::read(&ctx.bridge.ofproto);
+            let version = ofp.version();
+            ofp.lookup(table_id, &ctx.flow, version, Some(&mut ctx.wc))
+        }
     };
+    // Flows learnt earlier in this translation are not visible yet, but
+    // would be looked at before any lower-priority rule found here.
+    for (t, priority, mask) in &ctx.learned_masks {
+        if *t == table_id && rule.as_ref().is_none_or(|r| *priority > r.priority) {
+            for (w, m) in ctx.wc.0.iter_mut().zip(mask.0.iter()) {
+                *w |= m;
+            }
+        }
+    }
     ctx.flow.set_uint(key::IN_PORT, u64::from(saved_in_port));
     let deepens = may_deepen && table_id <= old_table;
     match rule {
@@ -67,6 +115,19 @@ fn table_action_at(ctx: &mut Ctx, in_port: PortNo, table_id: u8, may_deepen: boo
             if deepens {
                 ctx.depth -= 1;
             }
+            ctx.close_to(depth);
+        }
+        None if honor_miss && miss_goes_to_controller(ctx, table_id) => {
+            let depth = ctx.open(NodeKind::Table, || {
+                format!("{table_id:2}. No match, and a \"packet-in\" is called for.")
+            });
+            // The reference's internal miss rule: a controller action with
+            // the implicit-miss reason (no name, hence "reason=").
+            ctx.report(NodeKind::Action, || "controller(reason=)".to_string());
+            let old_cookie = ctx.rule_cookie;
+            ctx.rule_cookie = 0;
+            controller(ctx, u16::MAX, super::output::REASON_IMPLICIT_MISS, 0);
+            ctx.rule_cookie = old_cookie;
             ctx.close_to(depth);
         }
         None => {
@@ -194,7 +255,7 @@ pub fn report_subfield(ctx: &mut Ctx, dst: &openflow::field::SubField) {
 
 /// Runs an action list (a rule's, a bucket's, clone's).
 pub fn do_actions(ctx: &mut Ctx, acts: &[Action]) {
-    for a in acts {
+    for (i, a) in acts.iter().enumerate() {
         if ctx.exit || ctx.error.is_some() {
             break;
         }
@@ -202,7 +263,23 @@ pub fn do_actions(ctx: &mut Ctx, acts: &[Action]) {
             let text = format_actions(std::slice::from_ref(a), None);
             ctx.report(NodeKind::Action, || text);
         }
-        if !do_action(ctx, a) {
+        let go_on = do_action(ctx, a);
+        if let Some(segments) = ctx.freezing.as_mut() {
+            // Translation froze in `a` (or deeper): remember what this
+            // level still had to do. The innermost level redoes `a` itself.
+            let mut rest = Vec::new();
+            if segments.is_empty() {
+                rest.push(a.clone());
+            }
+            rest.extend_from_slice(acts.get(i + 1..).unwrap_or_default());
+            segments.push(super::freeze::Segment {
+                table_id: ctx.table_id,
+                cookie: ctx.rule_cookie,
+                actions: rest,
+            });
+            break;
+        }
+        if !go_on {
             break;
         }
     }
@@ -391,6 +468,18 @@ fn do_action(ctx: &mut Ctx, a: &Action) -> bool {
             let in_port = PortNo(ctx.in_port());
             table_action(ctx, in_port, *t, true);
         }
+        Action::PushMpls(ethertype) => super::mpls::push_mpls(ctx, *ethertype),
+        Action::PopMpls(ethertype) => super::mpls::pop_mpls(ctx, *ethertype),
+        Action::SetMplsLabel(label) => {
+            super::mpls::set_lse_bits(ctx, super::mpls::LABEL_MASK, label << 12)
+        }
+        Action::SetMplsTc(tc) => {
+            super::mpls::set_lse_bits(ctx, super::mpls::TC_MASK, u32::from(*tc) << 9)
+        }
+        Action::SetMplsTtl(ttl) => {
+            super::mpls::set_lse_bits(ctx, super::mpls::TTL_MASK, u32::from(*ttl))
+        }
+        Action::DecMplsTtl => return super::mpls::dec_mpls_ttl(ctx),
         other => {
             let name = other.name();
             ctx.report(NodeKind::Warn, || {

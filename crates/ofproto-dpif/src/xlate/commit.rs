@@ -39,6 +39,44 @@ fn commit_set(ctx: &mut Ctx, slots: &[Slot]) -> bool {
     true
 }
 
+/// A pushed MPLS header goes out with the label stack entry it has by
+/// now (later set_mpls_* fold into the push); on an MPLS packet, changed
+/// entries become a masked set.
+fn commit_mpls(ctx: &mut Ctx) {
+    let flow = ctx.flow.u16(key::DL_TYPE);
+    let base = ctx.base.u16(key::DL_TYPE);
+    if !super::mpls::is_mpls(flow) {
+        return;
+    }
+    if super::mpls::is_mpls(base) {
+        // The whole entry is written; the megaflow matches each of label,
+        // TC and TTL that changed (as the reference does).
+        let changed = ctx.flow.u32(key::MPLS_LSE) ^ ctx.base.u32(key::MPLS_LSE);
+        if changed != 0 {
+            let mut mask = FlowKey::default();
+            mask.set_uint(key::MPLS_LSE, u64::from(u32::MAX));
+            use super::mpls::{LABEL_MASK, TC_MASK, TTL_MASK};
+            for m in [LABEL_MASK, TC_MASK, TTL_MASK] {
+                if changed & m != 0 {
+                    ctx.mask_bits(key::MPLS_LSE, u64::from(m));
+                }
+            }
+            copy_slot(&mut ctx.base, &ctx.flow, key::MPLS_LSE);
+            ctx.odp.push(OdpAction::SetMasked {
+                key: ctx.flow.clone(),
+                mask,
+            });
+        }
+        return;
+    }
+    ctx.odp.push(OdpAction::PushMpls {
+        lse: ctx.flow.u32(key::MPLS_LSE),
+        ethertype: flow,
+    });
+    copy_slot(&mut ctx.base, &ctx.flow, key::DL_TYPE);
+    copy_slot(&mut ctx.base, &ctx.flow, key::MPLS_LSE);
+}
+
 fn vlan_headers(tci: u16, inner: u16, tpid: [u16; 2]) -> Vec<(u16, u16)> {
     let mut v = Vec::new();
     if tci & 0x1000 != 0 {
@@ -125,6 +163,7 @@ fn commit_icmp(ctx: &mut Ctx) {
 /// Commits every pending header change.
 pub fn commit(ctx: &mut Ctx) {
     commit_set(ctx, &[key::DL_SRC, key::DL_DST]);
+    commit_mpls(ctx);
     match ctx.flow.u16(key::DL_TYPE) {
         0x0800 => commit_ip(ctx, &[key::NW_SRC, key::NW_DST, key::NW_TOS, key::NW_TTL]),
         0x86dd => commit_ip(

@@ -14,6 +14,7 @@ use openflow::action::Action;
 use openflow::flow_match::key::{self, FlowKey, Slot};
 use openflow::msg::flow_mod::FlowMod;
 
+use super::freeze::{RecircTable, Segment};
 use crate::bridge::BridgeState;
 use crate::mac_table::{BundleId, MacTable};
 use crate::trace::{NodeKind, TraceBuilder};
@@ -43,7 +44,8 @@ pub struct SideEffects {
     pub macs: Vec<MacLearning>,
     /// Flows the learn action installs, per bridge.
     pub learns: Vec<(String, FlowMod)>,
-    /// A MAC moved to another port during this translation.
+    /// A MAC was learnt or moved to another port during this translation
+    /// (cached megaflows must be revalidated).
     pub mac_moved: bool,
 }
 
@@ -83,6 +85,15 @@ pub struct Ctx<'a> {
     pub odp_in_port: u32,
     /// A bridge number for controller cookies.
     pub bridge_ids: &'a dyn Fn(&str) -> u32,
+    /// Where frozen translations are kept (None: never freeze).
+    pub recirc: Option<&'a RecircTable>,
+    /// Set when translation froze (a recirculation is needed): the actions
+    /// left at each nesting level, innermost first, gathered on the way out.
+    pub freezing: Option<Vec<Segment>>,
+    /// Flows learnt by this translation (table, priority, mask): installed
+    /// only afterwards, yet the megaflow must match what they match, as the
+    /// next packet's lookups will see them.
+    pub learned_masks: Vec<(u8, u32, FlowKey)>,
 }
 
 impl<'a> Ctx<'a> {

@@ -10,7 +10,7 @@ use openflow::flow_match::key;
 use openflow::msg::group::{Bucket, GroupType};
 use openflow::port::PortNo;
 
-use super::actions::{do_actions, output_member};
+use super::actions::{commit_now, do_actions, output_member};
 use super::ctx::Ctx;
 use super::output::hash_int;
 use crate::bridge::read;
@@ -64,22 +64,29 @@ pub fn group(ctx: &mut Ctx, id: u32) {
             }
         }
         GroupType::Select => {
+            if dp_hash_select(ctx, &g) {
+                return;
+            }
             let basis = symmetric_l4_hash(ctx, 0);
             mask_hash_fields(ctx, HashFields::SymmetricL4);
-            let chosen = g
-                .buckets
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| b.weight > 0 && bucket_is_live(ctx, b, 0))
-                .max_by_key(|(i, b)| {
-                    let score = hash_int(*i as u32, basis);
-                    (
-                        u64::from(score & 0xffff) * u64::from(b.weight),
-                        usize::MAX - *i,
-                    )
-                });
+            // Highest weighted score wins; the first bucket wins ties.
+            let mut chosen: Option<(usize, &Bucket, u64)> = None;
+            for (i, b) in g.buckets.iter().enumerate() {
+                if b.weight == 0 || !bucket_is_live(ctx, b, 0) {
+                    continue;
+                }
+                let score = u64::from(hash_int(i as u32, basis) & 0xffff) * u64::from(b.weight);
+                let id = bucket_id(b, i);
+                ctx.report(NodeKind::Detail, || format!("bucket {id}: score {score}"));
+                if chosen.is_none_or(|(_, _, best)| score > best) {
+                    chosen = Some((i, b, score));
+                }
+            }
+            let chosen = chosen.map(|(i, b, _)| (i, b));
             match chosen {
                 Some((i, b)) => {
+                    let id = bucket_id(b, i);
+                    ctx.report(NodeKind::Detail, || format!("using bucket {id}"));
                     run_bucket(ctx, b, i);
                     ctx.fx.groups.push((g.stats.clone(), Some(i)));
                 }
@@ -87,6 +94,51 @@ pub fn group(ctx: &mut Ctx, id: u32) {
             }
         }
     }
+}
+
+/// Most dp_hash values a select group spreads over its buckets.
+const MAX_DP_HASH_VALUES: usize = 256;
+
+/// Selection by the datapath's hash (the default `selection_method` and
+/// `dp_hash`): without a hash yet, emits `hash(sym_l4(basis))` and freezes
+/// the translation (a recirculation follows); with one, its low bits pick
+/// the bucket from the group's hash map. False when the group cannot use
+/// the datapath's hash (too uneven weights, `selection_method=hash`,
+/// nowhere to freeze to): the caller selects by hashing the flow itself.
+fn dp_hash_select(ctx: &mut Ctx, g: &ofproto::group::Group) -> bool {
+    if !matches!(g.props.selection_method.as_str(), "" | "dp_hash") || ctx.recirc.is_none() {
+        return false;
+    }
+    let weights: Vec<u32> = g.buckets.iter().map(|b| u32::from(b.weight)).collect();
+    let Some(n_hash) = super::freeze::dp_hash_size(&weights, MAX_DP_HASH_VALUES) else {
+        return false;
+    };
+    let hash = ctx.flow.u32(key::DP_HASH);
+    if hash == 0 {
+        commit_now(ctx);
+        ctx.odp.push(datapath::OdpAction::Hash {
+            alg: 1,
+            basis: g.props.selection_method_param as u32,
+        });
+        ctx.freezing = Some(Vec::new());
+        ctx.report(NodeKind::Detail, || "no live bucket".to_string());
+        return true;
+    }
+    let hash_mask = (n_hash - 1) as u32;
+    ctx.mask_bits(key::DP_HASH, u64::from(hash_mask));
+    let map = super::freeze::dp_hash_map(&weights, n_hash);
+    let chosen = map
+        .get((hash & hash_mask) as usize)
+        .and_then(|i| g.buckets.get(*i).map(|b| (*i, b)))
+        .filter(|(_, b)| bucket_is_live(ctx, b, 0));
+    let Some((i, b)) = chosen else {
+        return false;
+    };
+    let id = bucket_id(b, i);
+    ctx.report(NodeKind::Detail, || format!("using bucket {id}"));
+    run_bucket(ctx, b, i);
+    ctx.fx.groups.push((g.stats.clone(), Some(i)));
+    true
 }
 
 fn port_is_live(ctx: &Ctx, port: PortNo) -> bool {

@@ -89,6 +89,9 @@ pub fn learn(ctx: &mut Ctx, l: &Learn) {
         ctx.report(NodeKind::Warn, || {
             "suppressing side effects, so learn action ignored".to_string()
         });
+        // Not installed, but megaflow hits still keep an installed copy
+        // alive (see `Backer::learned_rules`).
+        ctx.fx.learns.push((ctx.bridge.name.clone(), fm));
         return;
     }
     if ctx.tracing() {
@@ -114,10 +117,13 @@ pub fn learn(ctx: &mut Ctx, l: &Learn) {
     }
     // Installed right away, like the reference: later lookups in this
     // translation already see the new rule's subtable.
-    let result =
-        crate::bridge::write(&ctx.bridge.ofproto).apply_flow_mod(&fm, ofproto::clock::now_ms());
-    if let Err(e) = result {
-        ctx.report(NodeKind::Warn, || format!("learn failed: {e:?}"));
-    }
+    ctx.learned_masks.push((
+        fm.table_id,
+        u32::from(fm.priority),
+        fm.flow_match.mask().clone(),
+    ));
+    // Installed by the backer once translation is over: like the
+    // reference (which adds learned flows in the next version), later
+    // lookups of this same translation must not see it.
     ctx.fx.learns.push((ctx.bridge.name.clone(), fm));
 }

@@ -233,6 +233,13 @@ impl Prepared {
     }
 }
 
+impl Prepared {
+    /// Whether the table has rules stating conjunctive clauses.
+    pub fn has_conjunctions(&self) -> bool {
+        !self.conj.is_empty()
+    }
+}
+
 /// Whether a rule only states conjunctive clauses (`conjunction(...)`).
 fn is_conjunctive(r: &RuleRef) -> bool {
     !r.actions.is_empty()

@@ -11,9 +11,11 @@
 pub mod actions;
 pub mod commit;
 pub mod ctx;
+pub mod freeze;
 pub mod group;
 pub mod learn;
 pub mod lookup;
+pub mod mpls;
 pub mod normal;
 pub mod output;
 
@@ -44,6 +46,9 @@ pub struct XlateIn<'a> {
     pub now_ms: u64,
     /// Run these actions instead of the pipeline (packet-out).
     pub actions: Option<&'a [openflow::action::Action]>,
+    /// Recirculation states: lets translation freeze (select groups) and
+    /// resume flows whose RECIRC_ID is not 0.
+    pub recirc: Option<&'a freeze::RecircTable>,
 }
 
 /// The result of a translation.
@@ -70,7 +75,16 @@ pub fn xlate(
     xin: XlateIn,
 ) -> XlateOut {
     let mut wc = FlowKey::default();
-    let Some(bridge) = bridges.get(xin.bridge) else {
+    // A recirculated packet resumes a frozen translation, maybe in another
+    // bridge (reached through a patch port).
+    let recirc_id = xin.flow.u32(key::RECIRC_ID);
+    let thaw = match (recirc_id, xin.recirc) {
+        (0, _) => None,
+        (id, Some(t)) => t.get(id),
+        (_, None) => None,
+    };
+    let bridge_name = thaw.as_ref().map_or(xin.bridge, |f| f.bridge.as_str());
+    let Some(bridge) = bridges.get(bridge_name) else {
         return XlateOut {
             actions: Vec::new(),
             wc,
@@ -129,14 +143,28 @@ pub fn xlate(
         orig_skb_priority: xin.flow.u32(key::SKB_PRIORITY),
         odp_in_port: xin.odp_in_port,
         bridge_ids,
+        recirc: xin.recirc,
+        freezing: None,
+        learned_masks: Vec::new(),
     };
     let depth = ctx.open(NodeKind::Bridge, || format!("bridge(\"{}\")", bridge.name));
     let in_port = PortNo(ctx.in_port());
-    match xin.actions {
-        Some(acts) => actions::do_actions(&mut ctx, acts),
-        None => actions::first_table(&mut ctx, in_port),
+    match (&thaw, xin.actions) {
+        (Some(f), _) => resume(&mut ctx, f),
+        (None, Some(acts)) => actions::do_actions(&mut ctx, acts),
+        (None, None) if recirc_id != 0 => {
+            ctx.error = Some(format!(
+                "no recirculation data for recirc_id {recirc_id:#x}"
+            ));
+            ctx.report(NodeKind::Error, || {
+                format!("no recirculation data for recirc_id {recirc_id:#x}")
+            });
+        }
+        (None, None) => actions::first_table(&mut ctx, in_port),
     }
-    if ctx.error.is_none() {
+    if let Some(segments) = ctx.freezing.take() {
+        freeze_here(&mut ctx, segments);
+    } else if ctx.error.is_none() {
         actions::run_action_set(&mut ctx);
     }
     ctx.close_to(depth);
@@ -161,6 +189,71 @@ pub fn xlate(
         error,
         slow,
         slow_action: ctx.slow_action,
+    }
+}
+
+/// Ends a frozen translation: remembers what is left and recirculates.
+fn freeze_here(ctx: &mut ctx::Ctx, segments: Vec<freeze::Segment>) {
+    let Some(table) = ctx.recirc else {
+        return;
+    };
+    let mut metadata = FlowKey::default();
+    for s in freeze::PIPELINE_SLOTS {
+        ctx::copy_slot(&mut metadata, &ctx.flow, s);
+    }
+    let state = freeze::Frozen {
+        bridge: ctx.bridge.name.clone(),
+        table_id: segments.last().map_or(0, |s| s.table_id),
+        segments,
+        action_set: std::mem::take(&mut ctx.action_set),
+        stack: std::mem::take(&mut ctx.stack),
+        metadata,
+    };
+    let id = table.id_for(state);
+    ctx.odp.push(OdpAction::Recirc(id));
+}
+
+/// Resumes a frozen translation: restores the pipeline state and runs the
+/// actions left at each level, innermost first.
+fn resume(ctx: &mut ctx::Ctx, f: &freeze::Frozen) {
+    for s in freeze::PIPELINE_SLOTS {
+        ctx::copy_slot(&mut ctx.flow, &f.metadata, s);
+    }
+    ctx.action_set = f.action_set.clone();
+    ctx.stack = f.stack.clone();
+    if ctx.tracing() {
+        let d = ctx.open(NodeKind::Table, || "thaw".to_string());
+        ctx.report(NodeKind::Table, || {
+            format!("Resuming from table {}", f.table_id)
+        });
+        ctx.report(NodeKind::Table, || {
+            format!("Restoring actions: {}", f.actions_text())
+        });
+        ctx.close_to(d);
+    }
+    for (i, seg) in f.segments.iter().enumerate() {
+        if ctx.exit || ctx.error.is_some() {
+            break;
+        }
+        ctx.report(NodeKind::Action, || {
+            freeze::unroll_text(seg.table_id, seg.cookie)
+        });
+        ctx.table_id = seg.table_id;
+        ctx.rule_cookie = seg.cookie;
+        ctx.report(NodeKind::Action, || {
+            let t = freeze::unroll_text(seg.table_id, seg.cookie);
+            let inner = t
+                .trim_start_matches("unroll_xlate(")
+                .trim_end_matches(')')
+                .to_string();
+            format!("restored state: {inner}")
+        });
+        actions::do_actions(ctx, &seg.actions);
+        if let Some(segments) = ctx.freezing.as_mut() {
+            // Froze again: the outer levels stay to do after that.
+            segments.extend(f.segments.iter().skip(i + 1).cloned());
+            break;
+        }
     }
 }
 

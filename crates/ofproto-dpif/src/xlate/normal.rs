@@ -93,10 +93,10 @@ pub fn normal(ctx: &mut Ctx) {
             grat_arp,
         };
         let r = lock(&learning.table).learn(src, vlan, in_bundle.id, grat_arp, false, ctx.now_ms);
-        if r == LearnResult::Moved {
-            ctx.fx.mac_moved = true;
-        }
         if matches!(r, LearnResult::New | LearnResult::Moved) {
+            // Megaflows translated before (e.g. one flooding towards this
+            // MAC) are stale now: the reference revalidates on any change.
+            ctx.fx.mac_moved = true;
             let name = in_bundle.name.clone();
             ctx.report(NodeKind::Detail, || {
                 format!(

@@ -210,6 +210,12 @@ fn patch_output(ctx: &mut Ctx, peer: &str) {
 /// `controller` / `controller(...)`: a userspace action whose cookie is the
 /// reference's controller cookie (so the text matches), naming the bridge
 /// so the upcall can make the packet-in.
+/// Cookie reasons beyond OpenFlow's: a table miss with no flow for it
+/// ("implicit") or with a table-miss flow ("explicit"); both reach the
+/// controller as "no match", truncated to the connection's miss_send_len.
+pub const REASON_EXPLICIT_MISS: u8 = 6;
+pub const REASON_IMPLICIT_MISS: u8 = 7;
+
 pub fn controller(ctx: &mut Ctx, max_len: u16, reason: u8, controller_id: u16) {
     commit(ctx);
     let mut c = vec![0u8; COOKIE_LEN];

@@ -133,17 +133,33 @@ impl Real {
 pub struct Ours {
     pub dir: RunDir,
     pub backer: Arc<Backer>,
-    pub connmgrs: BTreeMap<String, ConnMgr>,
+    pub connmgrs: BTreeMap<String, Arc<ConnMgr>>,
+    /// The same connection managers, for the backer's packet-in sink.
+    sinks: Arc<std::sync::Mutex<BTreeMap<String, Arc<ConnMgr>>>>,
     /// bridge -> Port rows as configured (for reconfiguration).
     ports: BTreeMap<String, Vec<PortSpec>>,
 }
 
 impl Ours {
     pub fn new(name: &str) -> Ours {
+        let backer = Backer::new();
+        let sinks: Arc<std::sync::Mutex<BTreeMap<String, Arc<ConnMgr>>>> = Arc::default();
+        let s2 = sinks.clone();
+        backer.set_packet_in_sink(Arc::new(move |bridge: &str, outs| {
+            let cm = s2
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(bridge)
+                .cloned();
+            if let Some(cm) = cm {
+                cm.deliver(outs);
+            }
+        }));
         Ours {
             dir: RunDir::new(&format!("{name}-ours")),
-            backer: Backer::new(),
+            backer,
             connmgrs: BTreeMap::new(),
+            sinks,
             ports: BTreeMap::new(),
         }
     }
@@ -162,6 +178,11 @@ impl Ours {
         cm.set_mgmt_listener(&self.dir.file(&format!("{name}.mgmt")))
             .expect("our management socket");
         self.backer.add_bridge(name, of).expect("add bridge");
+        let cm = Arc::new(cm);
+        self.sinks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name.to_string(), cm.clone());
         self.connmgrs.insert(name.to_string(), cm);
     }
 

@@ -185,6 +185,7 @@ fn active_loop(
                             stream,
                             ConnKind::Primary,
                             cfg.probe(),
+                            Some(&cfg.target),
                             &move |id| {
                                 if let Ok(mut c) = conns2.lock() {
                                     c.push(id);

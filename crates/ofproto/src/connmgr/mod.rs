@@ -154,21 +154,26 @@ impl Inner {
     }
 
     /// Sends messages, closes connections, passes effects on (in order).
+    /// Consecutive messages to one connection go out in one write, and
+    /// the effects of a whole batch of requests in one call with a single
+    /// `FlowsChanged` (one revalidation per batch, not per flow-mod).
     pub(crate) fn deliver(&self, outputs: Vec<Output>) {
         let mut effects = Vec::new();
+        let mut pending: Option<(ConnId, Vec<u8>)> = None;
         for o in outputs {
             match o {
-                Output::Send { conn, msg } => {
-                    let w = self
-                        .writers
-                        .lock()
-                        .ok()
-                        .and_then(|ws| ws.get(&conn).cloned());
-                    if let Some(w) = w {
-                        w.send(&msg);
+                Output::Send { conn, msg } => match &mut pending {
+                    Some((c, buf)) if *c == conn => buf.extend_from_slice(&msg),
+                    _ => {
+                        if let Some((c, buf)) = pending.replace((conn, msg)) {
+                            self.send_to(c, &buf);
+                        }
                     }
-                }
+                },
                 Output::Close { conn } => {
+                    if let Some((c, buf)) = pending.take() {
+                        self.send_to(c, &buf);
+                    }
                     let w = self
                         .writers
                         .lock()
@@ -178,11 +183,30 @@ impl Inner {
                         w.close();
                     }
                 }
+                Output::Effect(Effect::FlowsChanged) => {
+                    if !effects.contains(&Effect::FlowsChanged) {
+                        effects.push(Effect::FlowsChanged);
+                    }
+                }
                 Output::Effect(e) => effects.push(e),
             }
         }
+        if let Some((c, buf)) = pending {
+            self.send_to(c, &buf);
+        }
         if !effects.is_empty() {
             self.sink.effects(effects);
+        }
+    }
+
+    fn send_to(&self, conn: ConnId, bytes: &[u8]) {
+        let w = self
+            .writers
+            .lock()
+            .ok()
+            .and_then(|ws| ws.get(&conn).cloned());
+        if let Some(w) = w {
+            w.send(bytes);
         }
     }
 }
@@ -226,6 +250,7 @@ pub(crate) fn spawn_listener(
                                         stream,
                                         kind,
                                         probe,
+                                        None,
                                         &on_connected,
                                         &|| stop2.load(Ordering::Relaxed),
                                     );

@@ -117,12 +117,14 @@ fn is_timeout(e: &io::Error) -> bool {
 }
 
 /// Runs a session on `stream` until it ends. `probe` is the inactivity
-/// probe interval (None: no probes, for the mgmt socket).
+/// probe interval (None: no probes, for the mgmt socket); `peer` names the
+/// connection in logs (a controller target; None: "unix#<id>").
 pub(crate) fn run(
     inner: &Arc<Inner>,
     stream: Stream,
     kind: ConnKind,
     probe: Option<Duration>,
+    peer: Option<&str>,
     on_connected: &dyn Fn(ConnId),
     stop: &dyn Fn() -> bool,
 ) -> End {
@@ -165,6 +167,15 @@ pub(crate) fn run(
         lock: Mutex::new(()),
     });
     inner.register(id, writer.clone(), kind, version);
+    {
+        let name = match peer {
+            Some(p) => format!("{}<->{p}", inner.bridge),
+            // Numbered from 0, as the reference numbers its unix connections.
+            None => format!("{}<->unix#{}", inner.bridge, id.saturating_sub(1)),
+        };
+        let mut of = inner.ofproto.write().unwrap_or_else(|e| e.into_inner());
+        of.set_conn_name(id, &name);
+    }
     on_connected(id);
     let end = serve(inner, id, &stream, &writer, version, probe);
     inner.unregister(id);
@@ -185,6 +196,80 @@ fn negotiate_version(allowed: VersionSet, first: &[u8]) -> Result<Version, (Vec<
     negotiate(allowed, &theirs).map_err(|e| (e.reply(), e.text))
 }
 
+/// How much one read asks for: a flow-mod and the barrier behind it, or
+/// hundreds of pipelined requests, come in with one system call.
+const RX_CHUNK: usize = 64 * 1024;
+
+/// At most this many requests are handled under one acquisition of the
+/// switch's write lock, so translation (read lock) never waits long.
+const MAX_BATCH: usize = 64;
+
+/// Received bytes not yet handled: whole messages are split off the
+/// front. Allocated once per connection; never zero-filled again.
+struct RxBuffer {
+    data: Vec<u8>,
+    /// `data[start..end]` is received and not yet handled.
+    start: usize,
+    end: usize,
+}
+
+impl RxBuffer {
+    fn new() -> RxBuffer {
+        RxBuffer {
+            // A partial message (< 64 KiB) plus a whole chunk always fit.
+            data: vec![0; 2 * RX_CHUNK],
+            start: 0,
+            end: 0,
+        }
+    }
+
+    /// Reads what the stream has (one system call, up to [`RX_CHUNK`]).
+    fn fill(&mut self, stream: &Stream) -> io::Result<usize> {
+        if self.data.len() - self.end < RX_CHUNK {
+            self.data.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        let to = (self.end + RX_CHUNK).min(self.data.len());
+        let n = (&*stream).read(self.data.get_mut(self.end..to).unwrap_or_default())?;
+        self.end += n;
+        Ok(n)
+    }
+
+    /// The next whole message, if one is buffered; an error for a header
+    /// whose length cannot be a message.
+    fn next_msg(&mut self) -> Result<Option<&[u8]>, End> {
+        let rest = self.data.get(self.start..self.end).unwrap_or_default();
+        let Some(len) = rest
+            .get(2..4)
+            .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
+        else {
+            return Ok(None);
+        };
+        if len < OFP_HEADER_LEN {
+            return Err(End::Protocol(format!(
+                "received too-short OpenFlow message ({len} bytes)"
+            )));
+        }
+        if rest.len() < len {
+            return Ok(None);
+        }
+        let at = self.start;
+        self.start += len;
+        if self.start == self.end {
+            // Everything handled: the next read starts at the front (the
+            // returned slice stays valid until then).
+            self.start = 0;
+            self.end = 0;
+        }
+        Ok(self.data.get(at..at + len))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.start >= self.end
+    }
+}
+
 fn serve(
     inner: &Arc<Inner>,
     id: ConnId,
@@ -196,27 +281,58 @@ fn serve(
     let _ = stream.set_read_timeout(probe.or(Some(Duration::from_millis(500))));
     let mut last_rx = Instant::now();
     let mut probed = false;
+    let mut rx = RxBuffer::new();
+    let mut outputs = Vec::new();
     loop {
         if inner.stopping() {
             return End::Closed;
         }
-        match read_msg(stream) {
-            Ok(Some(m)) => {
+        match rx.fill(stream) {
+            Ok(0) if rx.is_empty() => return End::Closed,
+            Ok(0) => return End::Protocol("connection closed mid-message".into()),
+            Ok(_) => {
                 last_rx = Instant::now();
                 probed = false;
-                match m.get(1) {
-                    Some(&OFPT_ECHO_REPLY) if m.first() == Some(&version.wire()) => continue,
-                    Some(&OFPT_HELLO) if m.first() == Some(&version.wire()) => continue,
-                    _ => {}
+                // Every whole message received so far, in batches handled
+                // under one lock acquisition each.
+                loop {
+                    let mut n = 0;
+                    {
+                        let mut of: Option<std::sync::RwLockWriteGuard<'_, crate::Ofproto>> = None;
+                        while n < MAX_BATCH {
+                            let m = match rx.next_msg() {
+                                Ok(Some(m)) => m,
+                                Ok(None) => break,
+                                Err(e) => {
+                                    drop(of);
+                                    inner.deliver(std::mem::take(&mut outputs));
+                                    return e;
+                                }
+                            };
+                            n += 1;
+                            match m.get(1) {
+                                Some(&OFPT_ECHO_REPLY) if m.first() == Some(&version.wire()) => {
+                                    continue
+                                }
+                                Some(&OFPT_HELLO) if m.first() == Some(&version.wire()) => continue,
+                                _ => {}
+                            }
+                            let of = of.get_or_insert_with(|| {
+                                inner.ofproto.write().unwrap_or_else(|e| e.into_inner())
+                            });
+                            outputs.extend(of.handle(id, m));
+                        }
+                    }
+                    if !outputs.is_empty() {
+                        inner.deliver(std::mem::take(&mut outputs));
+                    }
+                    if n < MAX_BATCH {
+                        break;
+                    }
                 }
-                let outputs = {
-                    let mut of = inner.ofproto.write().unwrap_or_else(|e| e.into_inner());
-                    of.handle(id, &m)
-                };
-                inner.deliver(outputs);
             }
-            Ok(None) => return End::Closed,
-            Err(End::Io(e)) if is_timeout(&e) => {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if is_timeout(&e) => {
                 let Some(p) = probe else { continue };
                 if last_rx.elapsed() < p {
                     continue;
@@ -236,7 +352,7 @@ fn serve(
                 probed = true;
                 last_rx = Instant::now();
             }
-            Err(e) => return e,
+            Err(e) => return End::Io(e),
         }
     }
 }

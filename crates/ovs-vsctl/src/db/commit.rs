@@ -156,7 +156,7 @@ pub fn build(db: &Db, opts: &CommitOptions) -> Option<Request> {
 
     let mut explicit: Vec<(usize, Uuid)> = Vec::new();
     for (table, u) in &overlay.order {
-        let Some(edit) = overlay.rows.get(&(table.clone(), *u)) else {
+        let Some(edit) = overlay.edit(table, u) else {
             continue;
         };
         match &edit.state {

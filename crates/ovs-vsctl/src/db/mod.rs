@@ -26,6 +26,9 @@ use crate::session::ClauseRows;
 use ovsdb::schema::ColumnSchema;
 use ovsdb::{Atom, Datum, Uuid};
 use ovsdb_idl::Replica;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
 
 /// The snapshot plus the transaction.
 pub struct Db<'r> {
@@ -40,7 +43,15 @@ pub struct Db<'r> {
     /// Whether [`Db::find_or_assume`] may assume (see there).
     optimistic: bool,
     pub overlay: Overlay,
+    /// Per table and column, the snapshot's rows by value, made on first use
+    /// (the snapshot does not change while commands run): a lookup by name then
+    /// costs the same with one row fetched or thousands.
+    by_value: RefCell<HashMap<(String, String), Rc<ValueIndex>>>,
 }
+
+/// A column's values in the snapshot, with the rows holding each, in the
+/// snapshot's order.
+type ValueIndex = BTreeMap<Datum, Vec<Uuid>>;
 
 fn column_schema(table: &str, column: &str) -> Result<&'static ColumnSchema, Failure> {
     crate::schema::schema()
@@ -66,6 +77,7 @@ impl<'r> Db<'r> {
             watching: false,
             optimistic: false,
             overlay: Overlay::default(),
+            by_value: RefCell::default(),
         }
     }
 
@@ -189,21 +201,87 @@ impl<'r> Db<'r> {
             _ => return Err(Self::need_rows(table, Rows::eq(column, value.clone()))),
         }
         self.check_column(table, column)?;
+        self.matching(table, column, value)
+    }
+
+    /// The rows of the snapshot (not deleted) and of this transaction whose
+    /// `column` reads as `value`, in that order. Compares in place, without
+    /// copying values: every lookup by name runs this over every row this
+    /// transaction created (hundreds, in one `ovs-vsctl` with hundreds of
+    /// commands).
+    fn matching(&self, table: &str, column: &str, value: &Datum) -> Result<Vec<Uuid>, Failure> {
+        let default = Datum::default_for(&column_schema(table, column)?.type_);
+        let edits = self.overlay.table_edits(table);
+        let index = self.snapshot_index(table, column, &default);
         let mut out = Vec::new();
-        for r in self.replica.rows(table) {
-            if self.overlay.is_deleted(table, &r.uuid) {
-                continue;
-            }
-            if self.read(table, &r.uuid, column)? == *value {
-                out.push(r.uuid);
+        // Rows of the snapshot that held the value...
+        for u in index.get(value).into_iter().flatten() {
+            let same = match edits.and_then(|e| e.get(u)) {
+                None => true,
+                Some(edit) if matches!(edit.state, overlay::RowState::Deleted) => false,
+                Some(_) => self.read(table, u, column)? == *value,
+            };
+            if same {
+                out.push(*u);
             }
         }
+        // ...and those this transaction gave it.
+        let mut seen = HashSet::new();
+        for u in self.overlay.changed_rows(table, column) {
+            if !seen.insert(*u) || self.overlay.is_deleted(table, u) {
+                continue;
+            }
+            let Some(row) = self.replica.row(table, u) else {
+                continue;
+            };
+            if self.replica.get(table, row, column).unwrap_or(&default) != value
+                && self.read(table, u, column)? == *value
+            {
+                out.push(*u);
+            }
+        }
+        if *value != default {
+            for u in self.overlay.new_rows_maybe(table, column, value) {
+                if self.read(table, &u, column)? == *value {
+                    out.push(u);
+                }
+            }
+            return Ok(out);
+        }
         for u in self.overlay.inserted.get(table).into_iter().flatten() {
-            if self.read(table, u, column)? == *value {
+            let same = match edits.and_then(|e| e.get(u)) {
+                Some(edit) if !edit.partial.contains_key(column) => {
+                    edit.written.get(column).unwrap_or(&default) == value
+                }
+                _ => self.read(table, u, column)? == *value,
+            };
+            if same {
                 out.push(*u);
             }
         }
         Ok(out)
+    }
+
+    /// The snapshot's rows of `table` by their value of `column` (`default` where
+    /// the replica has none).
+    fn snapshot_index(&self, table: &str, column: &str, default: &Datum) -> Rc<ValueIndex> {
+        let key = (table.to_owned(), column.to_owned());
+        if let Some(index) = self.by_value.borrow().get(&key) {
+            return Rc::clone(index);
+        }
+        let mut index = ValueIndex::new();
+        for r in self.replica.rows(table) {
+            let value = self.replica.get(table, r, column).unwrap_or(default);
+            match index.get_mut(value) {
+                Some(rows) => rows.push(r.uuid),
+                None => {
+                    index.insert(value.clone(), vec![r.uuid]);
+                }
+            }
+        }
+        let index = Rc::new(index);
+        self.by_value.borrow_mut().insert(key, Rc::clone(&index));
+        index
     }
 
     /// A column's value as this transaction sees it (partial changes excluded, as
@@ -365,22 +443,19 @@ impl<'r> Db<'r> {
         guard: bool,
     ) -> Result<Vec<Uuid>, Failure> {
         let found = self.rows_where(table, column, value)?;
-        if guard {
+        let clause = Clause::Eq(column.to_owned(), value.clone());
+        // The first lookup guards; the snapshot, and so what it expects, is the
+        // same for the others (a command line may look one name up many times).
+        if guard && !self.overlay.is_guarded(table, &clause) {
+            let default = Datum::default_for(&column_schema(table, column)?.type_);
             let expected = self
-                .replica
-                .rows(table)
-                .map(|r| r.uuid)
-                .filter(|u| {
-                    let c = column_schema(table, column);
-                    let old = self
-                        .read_old(table, u, column)
-                        .or_else(|| c.ok().map(|c| Datum::default_for(&c.type_)));
-                    old.as_ref() == Some(value)
-                })
-                .collect();
+                .snapshot_index(table, column, &default)
+                .get(value)
+                .cloned()
+                .unwrap_or_default();
             self.overlay.guard(Guard {
                 table: table.to_owned(),
-                clause: Clause::Eq(column.to_owned(), value.clone()),
+                clause,
                 expected,
             });
         }
@@ -409,20 +484,7 @@ impl<'r> Db<'r> {
         }
         self.check_column(table, column)?;
         self.overlay.assumed = true;
-        let mut out = Vec::new();
-        for r in self.replica.rows(table) {
-            if !self.overlay.is_deleted(table, &r.uuid)
-                && self.read(table, &r.uuid, column)? == *value
-            {
-                out.push(r.uuid);
-            }
-        }
-        for u in self.overlay.inserted.get(table).into_iter().flatten() {
-            if self.read(table, u, column)? == *value {
-                out.push(*u);
-            }
-        }
-        Ok(out)
+        self.matching(table, column, value)
     }
 
     /// The rows whose set `column` includes `element`, with this transaction's
@@ -482,8 +544,8 @@ impl<'r> Db<'r> {
                 out.push(*u);
             }
         }
-        for (t, u) in &self.overlay.order {
-            if t != table || snapshot.contains(u) {
+        for u in self.overlay.table_order(table) {
+            if snapshot.contains(u) {
                 continue;
             }
             let Some(edit) = self.overlay.edit(table, u) else {
@@ -597,6 +659,37 @@ mod tests {
             db.find_where("Port", "name", &name("p1"), true).unwrap(),
             [p1]
         );
+    }
+
+    #[test]
+    fn lookups_by_value_see_the_transaction() {
+        let (replica, plan, clause_rows) = fixture();
+        let (registry, order) = (Registry::default(), RowOrder::default());
+        let mut db =
+            Db::new(&replica, &plan, &registry, &order).with_clause_rows(&clause_rows, false);
+        let (p1, p2, p3) = (uuid(0x1), uuid(0x2), uuid(0x3));
+        let find = |db: &mut Db, n: &str| db.find_where("Port", "name", &name(n), false).unwrap();
+        assert_eq!(find(&mut db, "p1"), [p1]);
+        // A new row is found by the value written, and no longer once another
+        // value replaces it or the row is deleted again.
+        db.insert("Port", p2, false);
+        db.write("Port", &p2, "name", name("p2"));
+        assert_eq!(find(&mut db, "p2"), [p2]);
+        db.write("Port", &p2, "name", name("p1"));
+        assert!(find(&mut db, "p2").is_empty());
+        assert_eq!(find(&mut db, "p1"), [p1, p2]);
+        db.delete("Port", &p2);
+        assert_eq!(find(&mut db, "p1"), [p1]);
+        // A row of the snapshot renamed is found by its new name only; deleted,
+        // by none.
+        db.write("Port", &p1, "name", name("p2"));
+        assert!(find(&mut db, "p1").is_empty());
+        assert_eq!(find(&mut db, "p2"), [p1]);
+        db.insert("Port", p3, false);
+        db.write("Port", &p3, "name", name("p2"));
+        assert_eq!(find(&mut db, "p2"), [p1, p3]);
+        db.delete("Port", &p1);
+        assert_eq!(find(&mut db, "p2"), [p3]);
     }
 
     #[test]

@@ -115,32 +115,74 @@ pub struct Guard {
 pub struct Overlay {
     /// Rows in the order they were first changed (the order of their operations).
     pub order: Vec<(String, Uuid)>,
-    pub rows: HashMap<(String, Uuid), RowEdit>,
+    /// Per table, per row, the changes (by table first, so that finding a row's
+    /// changes, which every read does, allocates nothing).
+    rows: HashMap<String, HashMap<Uuid, RowEdit>>,
+    /// Per table, its rows in `order`.
+    table_order: HashMap<String, Vec<Uuid>>,
     /// Columns to verify, in order, per row.
     pub verifies: Vec<(String, Uuid, String)>,
     /// The same, for finding one quickly (thousands are verified at once).
     verified: std::collections::HashSet<(String, Uuid, String)>,
     /// Per table, the rows this transaction created, in order.
     pub inserted: BTreeMap<String, Vec<Uuid>>,
+    /// The same rows, of every table, for finding one quickly, each with the
+    /// number of its creation (which orders them as `inserted` does).
+    new_rows: HashMap<Uuid, usize>,
+    /// How many rows were created (deleted ones included).
+    created: usize,
+    /// Per table and column, every value written to that column of a new row,
+    /// with the rows it was written to: lookups by value among new rows go
+    /// through this rather than through every new row. Never shrinks: it may
+    /// list rows that no longer hold the value, or no longer exist
+    /// ([`Overlay::new_rows_maybe`] says what to check).
+    new_values: HashMap<String, HashMap<String, BTreeMap<Datum, Vec<Uuid>>>>,
+    /// Per table and column, the new rows with partial changes of that column
+    /// (which may give it any value).
+    new_partials: HashMap<String, HashMap<String, Vec<Uuid>>>,
+    /// Per table and column, the rows of the snapshot whose column this
+    /// transaction changes, wholly or partly (may repeat a row).
+    changed: HashMap<String, HashMap<String, Vec<Uuid>>>,
     /// Lookups to check again when committing, in order.
     pub guards: Vec<Guard>,
+    /// Their tables and clauses, for finding one quickly.
+    guarded: BTreeMap<String, BTreeSet<Clause>>,
     /// Whether a lookup assumed instead of fetching (see `Db::find_or_assume`).
     pub assumed: bool,
 }
 
 impl Overlay {
     pub fn edit(&self, table: &str, u: &Uuid) -> Option<&RowEdit> {
-        self.rows.get(&(table.to_owned(), *u))
+        self.rows.get(table)?.get(u)
+    }
+
+    /// The rows of `table` this transaction changes, in the order of `order`.
+    pub fn table_order(&self, table: &str) -> &[Uuid] {
+        self.table_order.get(table).map_or(&[], Vec::as_slice)
+    }
+
+    /// The changes of every row of `table` changed, by row.
+    pub fn table_edits(&self, table: &str) -> Option<&HashMap<Uuid, RowEdit>> {
+        self.rows.get(table)
     }
 
     fn edit_mut(&mut self, table: &str, u: &Uuid) -> &mut RowEdit {
-        let key = (table.to_owned(), *u);
-        if !self.rows.contains_key(&key) {
-            self.order.push(key.clone());
+        if !self.rows.contains_key(table) {
+            self.rows.insert(table.to_owned(), HashMap::new());
         }
-        self.rows
-            .entry(key)
-            .or_insert_with(|| RowEdit::new(RowState::Existing))
+        let Some(edits) = self.rows.get_mut(table) else {
+            unreachable!("the table's map was just made");
+        };
+        edits.entry(*u).or_insert_with(|| {
+            self.order.push((table.to_owned(), *u));
+            match self.table_order.get_mut(table) {
+                Some(rows) => rows.push(*u),
+                None => {
+                    self.table_order.insert(table.to_owned(), vec![*u]);
+                }
+            }
+            RowEdit::new(RowState::Existing)
+        })
     }
 
     pub fn is_inserted(&self, table: &str, u: &Uuid) -> bool {
@@ -152,7 +194,7 @@ impl Overlay {
 
     /// Whether `u` is a row this transaction creates, in any table.
     pub fn is_new_row(&self, u: &Uuid) -> bool {
-        self.inserted.values().any(|rows| rows.contains(u))
+        self.new_rows.contains_key(u)
     }
 
     pub fn is_deleted(&self, table: &str, u: &Uuid) -> bool {
@@ -172,15 +214,23 @@ impl Overlay {
         let edit = self.edit_mut(table, &u);
         *edit = RowEdit::new(RowState::Inserted { name, explicit });
         self.inserted.entry(table.to_owned()).or_default().push(u);
+        self.new_rows.insert(u, self.created);
+        self.created += 1;
     }
 
     pub fn delete(&mut self, table: &str, u: &Uuid) {
         if self.is_inserted(table, u) {
-            self.rows.remove(&(table.to_owned(), *u));
+            if let Some(edits) = self.rows.get_mut(table) {
+                edits.remove(u);
+            }
             self.order.retain(|(t, x)| !(t == table && x == u));
+            if let Some(rows) = self.table_order.get_mut(table) {
+                rows.retain(|x| x != u);
+            }
             if let Some(list) = self.inserted.get_mut(table) {
                 list.retain(|x| x != u);
             }
+            self.new_rows.remove(u);
             return;
         }
         let edit = self.edit_mut(table, u);
@@ -188,21 +238,87 @@ impl Overlay {
     }
 
     pub fn write(&mut self, table: &str, u: &Uuid, column: &str, value: Datum) {
+        if !self.is_inserted(table, u) {
+            self.changed_existing(table, u, column);
+        } else {
+            let rows = self
+                .new_values
+                .entry(table.to_owned())
+                .or_default()
+                .entry(column.to_owned())
+                .or_default()
+                .entry(value.clone())
+                .or_default();
+            if rows.last() != Some(u) {
+                rows.push(*u);
+            }
+        }
         let edit = self.edit_mut(table, u);
         edit.partial.remove(column);
         edit.visible.retain(|(c, _)| c != column);
         edit.written.insert(column.to_owned(), value);
     }
 
+    fn changed_existing(&mut self, table: &str, u: &Uuid, column: &str) {
+        let rows = self
+            .changed
+            .entry(table.to_owned())
+            .or_default()
+            .entry(column.to_owned())
+            .or_default();
+        if rows.last() != Some(u) {
+            rows.push(*u);
+        }
+    }
+
+    /// The rows of the snapshot whose `column` this transaction changes (or
+    /// changed: some may be deleted since), possibly more than once each.
+    pub fn changed_rows(&self, table: &str, column: &str) -> &[Uuid] {
+        self.changed
+            .get(table)
+            .and_then(|c| c.get(column))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The rows this transaction created in `table` whose `column` may read as
+    /// `value` (not the column's default: rows never written hold that), in the
+    /// order they were created. A superset: callers read each to be sure.
+    pub fn new_rows_maybe(&self, table: &str, column: &str, value: &Datum) -> Vec<Uuid> {
+        let written = self
+            .new_values
+            .get(table)
+            .and_then(|c| c.get(column))
+            .and_then(|v| v.get(value));
+        let partial = self.new_partials.get(table).and_then(|c| c.get(column));
+        let mut rows: Vec<(usize, Uuid)> = written
+            .into_iter()
+            .chain(partial)
+            .flatten()
+            .filter(|u| self.is_inserted(table, u))
+            .filter_map(|u| self.new_rows.get(u).map(|n| (*n, *u)))
+            .collect();
+        rows.sort_unstable();
+        rows.dedup();
+        rows.into_iter().map(|(_, u)| u).collect()
+    }
+
     /// Records a guard (once per table and clause).
     pub fn guard(&mut self, guard: Guard) {
-        if !self
-            .guards
-            .iter()
-            .any(|g| g.table == guard.table && g.clause == guard.clause)
-        {
-            self.guards.push(guard);
+        if self.is_guarded(&guard.table, &guard.clause) {
+            return;
         }
+        self.guarded
+            .entry(guard.table.clone())
+            .or_default()
+            .insert(guard.clause.clone());
+        self.guards.push(guard);
+    }
+
+    /// Whether a guard of `table` by `clause` was recorded.
+    pub fn is_guarded(&self, table: &str, clause: &Clause) -> bool {
+        self.guarded
+            .get(table)
+            .is_some_and(|clauses| clauses.contains(clause))
     }
 
     /// Records a partial change of `key`, merged with an earlier one for the same key
@@ -222,6 +338,19 @@ impl Overlay {
         op: PartialOp,
         visible: bool,
     ) {
+        if !self.is_inserted(table, u) {
+            self.changed_existing(table, u, column);
+        } else {
+            let rows = self
+                .new_partials
+                .entry(table.to_owned())
+                .or_default()
+                .entry(column.to_owned())
+                .or_default();
+            if rows.last() != Some(u) {
+                rows.push(*u);
+            }
+        }
         let edit = self.edit_mut(table, u);
         let seen = (column.to_owned(), key.clone());
         if visible {
@@ -259,8 +388,9 @@ impl Overlay {
     /// Temporary UUIDs of rows inserted under a name, with that name.
     pub fn named_inserts(&self) -> HashMap<Uuid, String> {
         self.rows
-            .iter()
-            .filter_map(|((_, u), e)| match &e.state {
+            .values()
+            .flatten()
+            .filter_map(|(u, e)| match &e.state {
                 RowState::Inserted {
                     name,
                     explicit: false,

@@ -151,9 +151,7 @@ impl Rows {
     pub fn covers_includes(&self, column: &str, element: &Datum) -> bool {
         match self {
             Rows::All => true,
-            Rows::Some { includes, .. } => {
-                includes.iter().any(|(c, v)| c == column && v == element)
-            }
+            Rows::Some { includes, .. } => includes.contains(&(column.to_owned(), element.clone())),
         }
     }
 
@@ -187,7 +185,8 @@ impl Rows {
     pub fn covers_eq(&self, column: &str, value: &Datum) -> bool {
         match self {
             Rows::All => true,
-            Rows::Some { eq, .. } => eq.iter().any(|(c, v)| c == column && v == value),
+            // A lookup, not a scan: a plan may hold thousands of names.
+            Rows::Some { eq, .. } => eq.contains(&(column.to_owned(), value.clone())),
         }
     }
 
@@ -228,7 +227,14 @@ impl Default for TablePlan {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Plan {
     pub tables: BTreeMap<String, TablePlan>,
+    /// How many lookups of the bridge that holds a port the commands may make
+    /// (see [`Plan::prefer_whole_bridges`]).
+    pub home_lookups: usize,
 }
+
+/// Above this many lookups of the bridge that holds a port, every bridge's ports
+/// are fetched with the first fetch ([`Plan::prefer_whole_bridges`]).
+pub const HOME_LOOKUPS_BEFORE_WHOLE_BRIDGES: usize = 16;
 
 /// Something a command needs that the snapshot lacks.
 #[derive(Clone, Debug, PartialEq)]
@@ -244,8 +250,26 @@ impl Plan {
         self.tables.entry(table.to_owned()).or_default()
     }
 
+    /// With many lookups of the bridge that holds a port, fetches every bridge
+    /// with its ports at once. Such a lookup is by the port's UUID, which only
+    /// the first fetch says, so looking each up by itself takes a second fetch
+    /// (and a second run of every command): cheap for one command, but a
+    /// command line of hundreds of `del-port`s is better served by the one
+    /// fetch the reference does, of every port UUID of every bridge. A single
+    /// command in a database of tens of thousands of ports still fetches only
+    /// what it names.
+    pub fn prefer_whole_bridges(&mut self) {
+        if self.home_lookups <= HOME_LOOKUPS_BEFORE_WHOLE_BRIDGES {
+            return;
+        }
+        let bridge = self.table_mut("Bridge");
+        bridge.rows = Rows::All;
+        bridge.columns.insert("ports".to_owned());
+    }
+
     /// Adds everything `other` fetches.
     pub fn merge(&mut self, other: &Plan) {
+        self.home_lookups += other.home_lookups;
         for (name, t) in &other.tables {
             let mine = self.table_mut(name);
             mine.columns.extend(t.columns.iter().cloned());
@@ -426,6 +450,23 @@ mod tests {
         let b = &sel.tables["Bridge"];
         assert_eq!(b.columns.as_deref(), Some(&["name".to_string()][..]));
         assert!(b.condition.is_none());
+    }
+
+    #[test]
+    fn many_home_lookups_fetch_every_bridge_with_its_ports() {
+        let mut few = Plan::default();
+        few.table_mut("Bridge").rows = Rows::eq("name", Datum::scalar(Atom::string("br0")));
+        few.home_lookups = HOME_LOOKUPS_BEFORE_WHOLE_BRIDGES;
+        let mut many = few.clone();
+        many.merge(&Plan {
+            home_lookups: 1,
+            ..Plan::default()
+        });
+        few.prefer_whole_bridges();
+        many.prefer_whole_bridges();
+        assert_ne!(few.tables["Bridge"].rows, Rows::All);
+        assert_eq!(many.tables["Bridge"].rows, Rows::All);
+        assert!(many.tables["Bridge"].columns.contains("ports"));
     }
 
     #[test]

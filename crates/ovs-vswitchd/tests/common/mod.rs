@@ -43,6 +43,21 @@ impl Switch {
         sw
     }
 
+    /// The database alone (no switch yet), for tests that start the switch
+    /// their own way.
+    #[track_caller]
+    pub fn database(test: &str) -> Switch {
+        let dir = Switch::database_only(test);
+        let ovsdb = Switch::start_ovsdb(&dir);
+        let sw = Switch {
+            vswitchd: None,
+            ovsdb,
+            dir,
+        };
+        sw.vsctl(&["--no-wait", "init"]);
+        sw
+    }
+
     fn database_only(test: &str) -> RunDir {
         ensure_built(&["ovsdb-server", "ovsdb-tool", "ovs-vsctl", "ovs-appctl"]);
         let dir = RunDir::new(test);

@@ -200,7 +200,7 @@ impl Model {
         }
         if ctx.pass.whole.is_none() {
             let (whole, complaints) = Whole::build(ctx.db, &ctx.root)?;
-            if !complaints.is_empty() {
+            if !complaints.is_empty() && !ctx.pass.probing {
                 if ctx.pass.complaining_fills >= ctx.pass.quiet_fills {
                     for (error, text) in &complaints {
                         if *error {
@@ -545,14 +545,18 @@ pub fn want_bridge(pre: &mut crate::command::Pre, name: &str) {
     pre.want_rows("Bridge", Rows::eq("name", name_datum(name)));
 }
 
-/// Fetches what finding port `name` reads first.
+/// Fetches what finding port `name` reads first (then, if it exists, the bridge
+/// that holds it).
 pub fn want_port(pre: &mut crate::command::Pre, name: &str) {
     pre.want_rows("Port", Rows::eq("name", name_datum(name)));
+    pre.may_look_up_home();
 }
 
-/// Fetches what finding interface `name` reads first.
+/// Fetches what finding interface `name` reads first (then, if it exists, its
+/// port and the bridge that holds that).
 pub fn want_iface(pre: &mut crate::command::Pre, name: &str) {
     pre.want_rows("Interface", Rows::eq("name", name_datum(name)));
+    pre.may_look_up_home();
 }
 
 /// Fetches everything whole, for commands that list or delete all there is.
