@@ -462,8 +462,11 @@ impl Match {
 
     /// The first matched field whose prerequisites do not hold.
     pub fn first_bad_prereq(&self) -> Option<FieldId> {
-        FieldId::all()
-            .filter(|f| f.has_wire())
+        // Checked for every flow parsed and encoded: only the (few dozen) fields
+        // that have a prerequisite can fail, so only those are looked at.
+        fields_with_prereqs()
+            .iter()
+            .copied()
             .find(|f| self.is_matched(*f) && !self.prereq_ok(f.prereq()))
     }
 
@@ -555,11 +558,22 @@ impl Match {
     }
 }
 
+/// The fields on the wire that have a prerequisite, in table order.
+fn fields_with_prereqs() -> &'static [FieldId] {
+    use std::sync::OnceLock;
+    static LIST: OnceLock<Vec<FieldId>> = OnceLock::new();
+    LIST.get_or_init(|| {
+        FieldId::all()
+            .filter(|f| f.has_wire() && f.prereq() != Prereq::None)
+            .collect()
+    })
+}
+
 /// The fields the reference's normalisation may drop (network and
 /// transport fields whose protocol the match lacks). Ours drops more
 /// (e.g. `tcp_flags`, NSH fields without their packet type); the difference
 /// never reaches the wire, but only these count as a reported change.
-fn reference_normalized(f: FieldId) -> bool {
+fn reference_normalized() -> &'static [FieldId] {
     use std::sync::OnceLock;
     static SET: OnceLock<Vec<FieldId>> = OnceLock::new();
     SET.get_or_init(|| {
@@ -600,17 +614,17 @@ fn reference_normalized(f: FieldId) -> bool {
         ]
         .iter()
         .filter_map(|n| FieldId::by_name(n))
+        .filter(|f| f.has_wire())
         .collect()
     })
-    .contains(&f)
 }
 
 /// The three INFO lines of a normalisation of `before` (whose result is
 /// `ours`), as far as the reference's normalisation would make it.
 fn report_normalization(before: &Match, ours: &Match) {
     let mut after = before.clone();
-    for f in FieldId::all() {
-        if f.has_wire() && reference_normalized(f) && before.is_matched(f) && !ours.is_matched(f) {
+    for &f in reference_normalized() {
+        if before.is_matched(f) && !ours.is_matched(f) {
             after.clear(f);
         }
     }

@@ -6,6 +6,7 @@ use ovs_daemon::vlog::{self, Destination, Level, Module, LIBRARY_MODULES};
 pub static OFCTL: Module = Module::new("ofctl");
 pub static VCONN: Module = Module::new("vconn");
 pub static STREAM: Module = Module::new("stream");
+pub static STREAM_TCP: Module = Module::new("stream_tcp");
 pub static OFP_ERRORS: Module = Module::new("ofp_errors");
 pub static OFP_PORT: Module = Module::new("ofp_port");
 pub static OFP_TABLE: Module = Module::new("ofp_table");
@@ -93,6 +94,7 @@ pub fn init() {
         &OFCTL,
         &VCONN,
         &STREAM,
+        &STREAM_TCP,
         &OFP_ERRORS,
         &OFP_PORT,
         &OFP_TABLE,
@@ -139,6 +141,11 @@ pub fn default_port_warning() {
             "The default OpenFlow port number has changed from 6633 to 6653"
         );
     });
+}
+
+/// A TCP connect that failed at once (`stream_tcp|ERR|NAME: connect: ERROR`).
+pub fn stream_tcp_err(message: &str) {
+    vlog::err!(STREAM_TCP, "{message}");
 }
 
 /// An error of the error encoder (`ofp_errors|ERR|...`).

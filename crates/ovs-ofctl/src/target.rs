@@ -59,8 +59,38 @@ fn connect_method(name: &str) -> io::Result<(String, ovs_stream::Stream)> {
             "SSL is not supported yet",
         ));
     }
-    let stream = ovs_stream::connect(&addr, None)?;
+    let stream = match ovs_stream::connect(&addr, None) {
+        Ok(s) => s,
+        Err(e) if matches!(addr, Address::Tcp(_)) => return Err(tcp_connect_failed(name, e)),
+        Err(e) => return Err(e),
+    };
     Ok((addr.to_string(), stream))
+}
+
+/// The reference connects without blocking: errors the kernel reports at once
+/// (no route, no usable address) are also logged as `stream_tcp` errors, while
+/// refusals and timeouts arrive later and only show in the fatal message. A host
+/// name that does not resolve is EAFNOSUPPORT there.
+fn tcp_connect_failed(name: &str, e: io::Error) -> io::Error {
+    let e = if e.raw_os_error().is_none() {
+        eafnosupport()
+    } else {
+        e
+    };
+    if matches!(
+        e.raw_os_error(),
+        Some(
+            libc::ENETUNREACH
+                | libc::EADDRNOTAVAIL
+                | libc::EAFNOSUPPORT
+                | libc::EACCES
+                | libc::EPERM
+                | libc::EINVAL
+        )
+    ) {
+        log::stream_tcp_err(&format!("{name}: connect: {}", err_text(&e)));
+    }
+    e
 }
 
 /// Connects to the Unix socket `path`: Ok(None) if there is no such file, so

@@ -300,6 +300,24 @@ impl Vconn {
         self.stream.write_all(&buf)
     }
 
+    /// Sends `bytes`, whole messages back to back, in one write.
+    pub fn send_bytes(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if log::vconn_dbg_enabled() {
+            let mut rest = bytes;
+            while let Some(h) = RawHeader::of(rest) {
+                let len = usize::from(h.length.max(8)).min(rest.len());
+                let (msg, tail) = rest.split_at(len);
+                log::vconn_dbg(&format!(
+                    "{}: sent (Success): {}",
+                    self.name,
+                    crate::print::to_string(msg, 1)
+                ));
+                rest = tail;
+            }
+        }
+        self.stream.write_all(bytes)
+    }
+
     /// Whether a whole message is already buffered (so `recv` will not block).
     pub fn has_buffered_message(&self) -> bool {
         let avail = &self.rx[self.rx_start..self.rx_end];

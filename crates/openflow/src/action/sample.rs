@@ -82,7 +82,10 @@ impl Sample {
                 0 => SampleDirection::Default,
                 1 => SampleDirection::Ingress,
                 2 => SampleDirection::Egress,
-                _ => return Err(OfpError::BacBadArgument),
+                _ => {
+                    crate::warn::warn("ofp_actions", || format!("invalid sample direction {raw}"));
+                    return Err(OfpError::BacBadArgument);
+                }
             };
         }
         if probability == 0 {

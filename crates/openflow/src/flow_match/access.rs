@@ -17,7 +17,19 @@ pub(crate) enum Access {
     TunMetadata(usize),
 }
 
+/// Where `f` lives. Asked for every field looked up in every flow parsed,
+/// encoded and printed, so it is computed once per field into a table.
 pub(crate) fn access(f: FieldId) -> Access {
+    use std::sync::OnceLock;
+    static TABLE: OnceLock<Vec<Access>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| FieldId::all().map(compute_access).collect());
+    table
+        .get(f.index())
+        .copied()
+        .unwrap_or_else(|| compute_access(f))
+}
+
+fn compute_access(f: FieldId) -> Access {
     use Access::*;
     if let Some(i) = f.reg_index() {
         return Direct(key::REGS.sub(4 * i, 4));

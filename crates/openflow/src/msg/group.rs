@@ -364,7 +364,8 @@ fn decode_buckets_of15(
     Ok(buckets)
 }
 
-/// OF1.5 buckets; only select groups' buckets carry a weight property.
+/// OF1.5 buckets; select groups' buckets carry a weight property, other buckets
+/// only a non-zero one (which insert-bucket commands may give whatever the type).
 fn encode_buckets_of15(v: Version, t: GroupType, buckets: &[Bucket], out: &mut Vec<u8>) {
     let ids = assign_bucket_ids(buckets);
     for (b, id) in buckets.iter().zip(ids) {
@@ -376,7 +377,7 @@ fn encode_buckets_of15(v: Version, t: GroupType, buckets: &[Bucket], out: &mut V
         action::encode_actions(v, &b.actions, out);
         let acts_len = out.len() - acts;
         out.patch_be16(start + 2, u16::try_from(acts_len).unwrap_or(u16::MAX));
-        if t == GroupType::Select {
+        if t == GroupType::Select || b.weight != 0 {
             out.put_be16(GBPT_WEIGHT);
             out.put_be16(8);
             out.put_be16(b.weight);
@@ -1243,7 +1244,9 @@ pub fn parse_group_mod(
     if gm.group_type == GroupType::Indirect && gm.buckets.len() > 1 {
         return Err("Indirect groups can have at most one bucket.".to_string());
     }
-    for b in &gm.buckets {
+    // Bucket commands carry no type (the group's own decides), so any weight
+    // goes there, as in the reference.
+    for b in gm.buckets.iter().filter(|_| want_type) {
         if gm.group_type != GroupType::Select && b.weight != 0 {
             return Err("Only select groups can have bucket weights.".to_string());
         }

@@ -269,8 +269,9 @@ pub fn set_frags(ctx: &mut Ctx, argv: &[String]) -> Result<i32, Fatal> {
     // OpenFlow has no good way to refuse a mode, so read it back.
     if fetch_config(&mut vconn)?.flags & 3 != mode {
         return Err(Fatal(format!(
-            "{}: setting fragment handling mode failed (this switch may not support all modes)",
-            argv[1]
+            "{}: setting fragment handling mode failed (this switch probably doesn't support mode \"{}\")",
+            argv[1],
+            FRAG_MODES[usize::from(mode)]
         )));
     }
     Ok(0)

@@ -159,31 +159,16 @@ pub fn subfield32(ofs_nbits: u16, header: u32) -> Option<SubField> {
     field_from_header32(header).map(|field| SubField { field, ofs, n_bits })
 }
 
-/// Whether the subfield lies within its field, as the reference checks
-/// destinations on decode (`OFPBAC_BAD_SET_LEN` otherwise).
-pub fn fits(sf: &SubField) -> bool {
-    u32::from(sf.ofs) + u32::from(sf.n_bits) <= sf.field.n_bits() && sf.n_bits > 0
-}
-
 /// Checks a decoded destination as the reference does: the bits lie within
 /// the field, and the field can be written.
+/// Like the reference, an overrun is also logged (`meta_flow` warning).
 pub fn check_dst(sf: &SubField) -> Result<(), OfpError> {
-    if !fits(sf) {
-        return Err(OfpError::BacBadSetLen);
-    }
-    if !sf.field.writable() {
-        return Err(OfpError::BacBadSetArgument);
-    }
-    Ok(())
+    crate::action::nxwire::check_dst(sf)
 }
 
-/// Checks a decoded source: its bits lie within the field.
+/// Checks a decoded source: its bits lie within the field (logged when not).
 pub fn check_src(sf: &SubField) -> Result<(), OfpError> {
-    if fits(sf) {
-        Ok(())
-    } else {
-        Err(OfpError::BacBadSetLen)
-    }
+    crate::action::nxwire::check_src(sf)
 }
 
 /// A field read by an action, checked against the flow it runs in: its
