@@ -155,7 +155,7 @@ mod tests {
         let o = parse(&[]).unwrap();
         assert_eq!(o.config.flows, 100_000);
         assert_eq!(o.config.runs, 3);
-        assert_eq!(o.theirs, PathBuf::from("/usr/bin/ovs-ofctl"));
+        assert_eq!(o.theirs, PathBuf::from(testkit::real_ovs::OVS_OFCTL));
         assert_eq!(o.ours.unwrap().file_name().unwrap(), "ovs-ofctl");
         let o = parse(&[
             "--flows",

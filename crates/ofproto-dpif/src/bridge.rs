@@ -71,26 +71,12 @@ pub struct BridgeState {
     pub n_prepares: std::sync::atomic::AtomicU64,
 }
 
-/// A prepared table and what it was prepared from.
+/// A prepared table and the switch version it was prepared at.
 pub struct CachedTable {
     pub version: u64,
     pub n_rules: usize,
     pub table: Arc<crate::xlate::lookup::Prepared>,
-    /// When it was built and how long that took: while the table keeps
-    /// changing (a long `add-flows`), rebuilding it for every version would
-    /// make each flow-mod cost O(table size); a stale table is rebuilt only
-    /// once the time since the last build is [`REBUILD_FACTOR`] times what
-    /// the build cost, and lookups go to the switch's own classifier
-    /// meanwhile.
-    pub built_at: std::time::Instant,
-    pub build_cost: std::time::Duration,
-    /// The table has conjunctive rules (only the prepared form handles them).
-    pub has_conjunctions: bool,
 }
-
-/// Rebuilding a changing table takes at most 1/(1+REBUILD_FACTOR) of the
-/// time translation spends.
-pub const REBUILD_FACTOR: u32 = 4;
 
 impl BridgeState {
     pub fn new(name: &str, ofproto: SharedOfproto) -> BridgeState {
@@ -121,36 +107,33 @@ impl BridgeState {
         self.ports.values().find(|p| p.odp_port() == Some(odp))
     }
 
-    /// Table `table_id` prepared for lookups (rebuilt after changes to the
-    /// switch, at a bounded rate); `None` while a rebuild is not due yet:
-    /// look the table up in the switch's classifier instead.
+    /// Table `table_id` prepared for lookups when it has conjunctive
+    /// rules (rebuilt after changes to the switch), which the switch's
+    /// classifier cannot resolve alone; `None` for every other table: look
+    /// it up in the switch's classifier.
     pub fn prepared_table(&self, table_id: u8) -> Option<Arc<crate::xlate::lookup::Prepared>> {
         let ofp = read(&self.ofproto);
+        let table = ofp.table(table_id)?;
+        if !table.has_conjunctions() {
+            return None;
+        }
         let version = ofp.version();
-        let table = ofp.table(table_id);
-        let n_rules = table.map_or(0, |t| t.len());
+        let n_rules = table.len();
         let mut cache = lock(&self.lookup_cache);
         if let Some(c) = cache.get(&table_id) {
             if c.version == version && c.n_rules == n_rules {
                 return Some(c.table.clone());
             }
-            if !c.has_conjunctions && c.built_at.elapsed() < c.build_cost * REBUILD_FACTOR {
-                return None;
-            }
         }
         self.n_prepares
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let start = std::time::Instant::now();
-        let prepared = Arc::new(crate::xlate::lookup::Prepared::new(table));
+        let prepared = Arc::new(crate::xlate::lookup::Prepared::new(Some(table)));
         cache.insert(
             table_id,
             CachedTable {
                 version,
                 n_rules,
-                has_conjunctions: prepared.has_conjunctions(),
                 table: prepared.clone(),
-                built_at: std::time::Instant::now(),
-                build_cost: start.elapsed(),
             },
         );
         Some(prepared)

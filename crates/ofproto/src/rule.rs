@@ -100,6 +100,16 @@ impl Rule {
     pub fn outputs_to_group(&self, group: u32) -> bool {
         group == openflow::msg::flow_mod::GROUP_ANY || actions_group(&self.actions, group)
     }
+
+    /// Whether the rule only states conjunctive clauses (`conjunction(...)`
+    /// actions): lookups treat it as a partial match, never as the answer.
+    pub fn is_conjunctive(&self) -> bool {
+        !self.actions.is_empty()
+            && self
+                .actions
+                .iter()
+                .all(|a| matches!(a, Action::Conjunction { .. }))
+    }
 }
 
 fn actions_output_to(acts: &[Action], port: openflow::port::PortNo) -> bool {

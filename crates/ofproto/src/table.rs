@@ -71,6 +71,8 @@ pub struct FlowTable {
     staged_log: Vec<StagedChange>,
     /// Rules with an idle or hard timeout (expiry skips tables without).
     n_timed: usize,
+    /// Rules that only state conjunctive clauses (staged ones included).
+    n_conjunctive: usize,
 }
 
 /// One change made while staging.
@@ -91,6 +93,7 @@ impl Default for FlowTable {
             staged: None,
             staged_log: Vec::new(),
             n_timed: 0,
+            n_conjunctive: 0,
         }
     }
 }
@@ -171,6 +174,12 @@ impl FlowTable {
         self.n_timed > 0
     }
 
+    /// Whether some rule (possibly staged) states conjunctive clauses: its
+    /// classifier's lookup alone cannot answer then.
+    pub fn has_conjunctions(&self) -> bool {
+        self.n_conjunctive > 0
+    }
+
     /// Every rule, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = &RuleRef> {
         self.cls
@@ -231,6 +240,9 @@ impl FlowTable {
         if timed {
             self.n_timed += 1;
         }
+        if rule.is_conjunctive() {
+            self.n_conjunctive += 1;
+        }
     }
 
     /// Replaces `old` (the same rule object) by `new` with the same match
@@ -252,6 +264,8 @@ impl FlowTable {
                 self.ids.insert(key_of(&new), id);
                 *slot = new;
                 self.n_timed = (self.n_timed + usize::from(now)).saturating_sub(usize::from(was));
+                self.n_conjunctive = (self.n_conjunctive + usize::from(slot.is_conjunctive()))
+                    .saturating_sub(usize::from(old.is_conjunctive()));
                 true
             }
             None => false,
@@ -278,6 +292,9 @@ impl FlowTable {
             Some(r) => {
                 if is_timed(&r) {
                     self.n_timed = self.n_timed.saturating_sub(1);
+                }
+                if r.is_conjunctive() {
+                    self.n_conjunctive = self.n_conjunctive.saturating_sub(1);
                 }
                 true
             }

@@ -460,14 +460,40 @@ impl Match {
         self.first_bad_prereq().is_none()
     }
 
-    /// The first matched field whose prerequisites do not hold.
+    /// The first matched field whose prerequisites do not hold and whose
+    /// key bits no other matched field with holding prerequisites shares
+    /// (`arp_spa` is not bad in `ip,nw_src=...`: they are the same bits):
+    /// the fields [`Match::normalize`] would drop.
     pub fn first_bad_prereq(&self) -> Option<FieldId> {
-        // Checked for every flow parsed and encoded: only the (few dozen) fields
-        // that have a prerequisite can fail, so only those are looked at.
-        fields_with_prereqs()
-            .iter()
-            .copied()
-            .find(|f| self.is_matched(*f) && !self.prereq_ok(f.prereq()))
+        // Checked for every flow-mod decoded and encoded: a slot group whose
+        // key bytes are unmatched is skipped with one look at the mask.
+        for g in slot_groups() {
+            if let Some((from, to)) = g.span {
+                if self
+                    .mask
+                    .0
+                    .get(from..to)
+                    .is_none_or(|b| b.iter().all(|x| *x == 0))
+                {
+                    continue;
+                }
+            }
+            let mut bad = None;
+            for f in g.fields.iter().copied() {
+                if !self.is_matched(f) {
+                    continue;
+                }
+                if self.prereq_ok(f.prereq()) {
+                    bad = None;
+                    break;
+                }
+                bad = bad.or(Some(f));
+            }
+            if bad.is_some() {
+                return bad;
+            }
+        }
+        None
     }
 
     /// As ovs-ofctl checks a parsed match. The reference's text parser
@@ -559,13 +585,50 @@ impl Match {
 }
 
 /// The fields on the wire that have a prerequisite, in table order.
-fn fields_with_prereqs() -> &'static [FieldId] {
+/// Fields with a wire form that live at the same key offset (aliases such as
+/// `nw_src`/`arp_spa`, `tp_src`/`icmp_type`, `vlan_vid`/`vlan_pcp`), for
+/// the groups where some field has a prerequisite.
+struct SlotGroup {
+    /// Key bytes any field of the group covers (None: tunnel metadata,
+    /// stored outside the key).
+    span: Option<(usize, usize)>,
+    fields: Vec<FieldId>,
+}
+
+fn slot_groups() -> &'static [SlotGroup] {
     use std::sync::OnceLock;
-    static LIST: OnceLock<Vec<FieldId>> = OnceLock::new();
-    LIST.get_or_init(|| {
-        FieldId::all()
-            .filter(|f| f.has_wire() && f.prereq() != Prereq::None)
-            .collect()
+    static GROUPS: OnceLock<Vec<SlotGroup>> = OnceLock::new();
+    GROUPS.get_or_init(|| {
+        let mut groups: Vec<SlotGroup> = Vec::new();
+        let mut by_ofs: std::collections::HashMap<usize, usize> = Default::default();
+        for f in FieldId::all().filter(|f| f.has_wire()) {
+            let slot = match access(f) {
+                Access::Direct(s) | Access::Port11(s) => Some(s),
+                Access::Bits { slot, .. } => Some(slot),
+                Access::TunMetadata(_) => None,
+            };
+            let Some(slot) = slot else {
+                groups.push(SlotGroup {
+                    span: None,
+                    fields: vec![f],
+                });
+                continue;
+            };
+            let i = *by_ofs.entry(slot.ofs).or_insert_with(|| {
+                groups.push(SlotGroup {
+                    span: Some((slot.ofs, slot.ofs)),
+                    fields: Vec::new(),
+                });
+                groups.len() - 1
+            });
+            let g = &mut groups[i];
+            if let Some((from, to)) = g.span.as_mut() {
+                *to = (*to).max(*from + slot.len);
+            }
+            g.fields.push(f);
+        }
+        groups.retain(|g| g.fields.iter().any(|f| f.prereq() != Prereq::None));
+        groups
     })
 }
 
@@ -672,5 +735,72 @@ mod tests {
         assert_eq!(m.get(FieldId::IN_PORT).map(|x| x.0), Some(vec![0xff, 0xfe]));
         m.clear(FieldId::IN_PORT);
         assert_eq!(m.get(FieldId::IN_PORT_OXM), None);
+    }
+
+    #[test]
+    fn aliased_fields_are_not_bad_prerequisites() {
+        let mut m = Match::new();
+        m.set_exact(FieldId::ETH_TYPE, &[0x08, 0x00]);
+        m.set_exact(FieldId::IP_SRC, &[10, 0, 0, 1]);
+        m.set_exact(FieldId::NW_PROTO, &[6]);
+        m.set_exact(FieldId::TCP_DST, &[0, 80]);
+        // arp_spa, arp_op and udp_dst alias matched bits; their own
+        // prerequisites fail, but the bits belong to fields whose hold.
+        assert!(m.is_matched(FieldId::ARP_SPA));
+        assert_eq!(m.first_bad_prereq(), None);
+
+        let mut no_proto = Match::new();
+        no_proto.set_exact(FieldId::ETH_TYPE, &[0x08, 0x00]);
+        no_proto.set_exact(FieldId::TCP_DST, &[0, 80]);
+        let bad = no_proto.first_bad_prereq();
+        assert!(bad.is_some_and(|f| f.prereq() != Prereq::None), "{bad:?}");
+        let mut normalized = no_proto.clone();
+        normalized.normalize();
+        assert!(!normalized.is_matched(FieldId::TCP_DST));
+    }
+
+    /// The quick check agrees with what normalisation does, on matches
+    /// built from random subsets of fields with random values.
+    #[test]
+    fn prerequisite_check_agrees_with_normalize() {
+        let fields: Vec<FieldId> = FieldId::all()
+            .filter(|f| f.has_wire() && !matches!(access(*f), Access::TunMetadata(_)))
+            .collect();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut disagreements = Vec::new();
+        for _ in 0..5000 {
+            let mut m = Match::new();
+            // Usually a plausible dl_type/nw_proto, sometimes none.
+            let dl = [0x0800u16, 0x86dd, 0x0806, 0x8847, 0x894f, 0x1234][(next() % 6) as usize];
+            if next() % 4 != 0 {
+                m.set_exact(FieldId::ETH_TYPE, &dl.to_be_bytes());
+            }
+            if next() % 3 != 0 {
+                let proto = [6u8, 17, 132, 1, 58, 47][(next() % 6) as usize];
+                m.set_exact(FieldId::NW_PROTO, &[proto]);
+            }
+            for _ in 0..(next() % 4) {
+                let f = fields[(next() % fields.len() as u64) as usize];
+                let n = f.n_bytes();
+                let v: Vec<u8> = (0..n).map(|_| next() as u8).collect();
+                m.set_exact(f, &v);
+            }
+            let mut normalized = m.clone();
+            normalized.normalize();
+            if m.prereqs_hold() != (normalized == m) {
+                disagreements.push(m.format(32768, None));
+            }
+        }
+        assert!(
+            disagreements.is_empty(),
+            "{:?}",
+            &disagreements[..disagreements.len().min(5)]
+        );
     }
 }

@@ -1,19 +1,21 @@
 //! Carrying out a reconfiguration [`Plan`] through a [`Backend`]: OpenFlow port
-//! numbering (honouring `ofport_request` when the number is free, otherwise the
-//! lowest number nobody uses or asks for), the bridge's MAC and datapath ID, the log
-//! lines the reference writes, and the record of what runs and what failed.
+//! numbers (`ofport_request` when the number is free, otherwise the next
+//! automatic one, see [`crate::ofport`]), the bridge's MAC and datapath ID, the
+//! log lines the reference writes, and the record of what runs and what failed.
 
 use crate::backend::{Backend, OFPP_LOCAL};
 use crate::config::{format_mac, BridgeConfig, SwitchConfig};
 use crate::diff::{plan, Plan, Running, RunningBridge, RunningIface};
 use crate::log::BRIDGE;
+use crate::ofport::OfportNumbering;
 use ovs_daemon::vlog;
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
 
-/// Highest OpenFlow port number handed out automatically (the reference's limit for
-/// the userspace datapath is far higher than anyone uses; this keeps clear of the
-/// reserved range 0xff00 and up).
-const MAX_AUTO_OFPORT: u16 = 0xfeff;
+/// Reconfiguration passes at most per database change: the first applies it,
+/// the next ones only move interfaces to the port numbers they asked for (see
+/// [`crate::diff::Plan::renumber`]); one more is enough, the rest is a guard.
+const MAX_PASSES: usize = 4;
 
 /// The switch: the backend plus what has been set up through it.
 pub struct Switch<B: Backend> {
@@ -65,10 +67,20 @@ impl<B: Backend> Switch<B> {
         for w in &desired.warnings {
             vlog::warn!(BRIDGE, "{w}");
         }
-        let plan = plan(&self.running, desired);
+        let first = plan(&self.running, desired);
         self.reconfigurations += 1;
-        self.delete(&plan);
-        self.create(&plan, desired);
+        self.carry_out(&first, desired);
+        // Interfaces added just now got an automatic number if the one they asked
+        // for was held; like the reference (whose write-back of `ofport` triggers
+        // another reconfiguration), a second pass moves them there if the holder
+        // only had it automatically. Done before `cur_cfg` is reported.
+        for _ in 1..MAX_PASSES {
+            let next = plan(&self.running, desired);
+            if next.renumber.is_empty() {
+                break;
+            }
+            self.carry_out(&next, desired);
+        }
         // Interfaces gone from the database no longer have an error to report.
         let wanted: BTreeSet<&str> = desired
             .bridges
@@ -78,12 +90,17 @@ impl<B: Backend> Switch<B> {
         self.running
             .failed
             .retain(|n, _| wanted.contains(n.as_str()));
+        first
+    }
+
+    fn carry_out(&mut self, plan: &Plan, desired: &SwitchConfig) {
+        self.delete(plan);
+        self.create(plan, desired);
         for (name, want) in &desired.bridges {
             if let Some(rb) = self.running.bridges.get_mut(name) {
                 rb.cfg = want.clone();
             }
         }
-        plan
     }
 
     fn delete(&mut self, plan: &Plan) {
@@ -118,6 +135,9 @@ impl<B: Backend> Switch<B> {
             return;
         };
         rb.ofports.remove(&ri.ofport);
+        if ri.ofport != OFPP_LOCAL {
+            rb.numbering.release(ri.ofport, Instant::now());
+        }
         self.backend.del_interface(bridge, iface);
         vlog::info!(
             BRIDGE,
@@ -145,6 +165,7 @@ impl<B: Backend> Switch<B> {
                     hwaddr,
                     ifaces: BTreeMap::new(),
                     ofports: BTreeMap::new(),
+                    numbering: OfportNumbering::default(),
                 },
             );
         }
@@ -208,11 +229,17 @@ impl<B: Backend> Switch<B> {
         let Some(rb) = self.running.bridges.get_mut(bridge) else {
             return;
         };
-        let ofport = if iface == bridge {
-            OFPP_LOCAL
+        let pick = if iface == bridge {
+            None
         } else {
-            match alloc_ofport(rb, want_bridge, want.ofport_request, iface) {
-                Some(p) => p,
+            let used = &rb.ofports;
+            let pick = rb.numbering.pick(
+                want.ofport_request,
+                |p| used.contains_key(&p),
+                Instant::now(),
+            );
+            match pick {
+                Some(p) => Some(p),
                 None => {
                     let e = format!("bridge {bridge}: no free OpenFlow port for {iface}");
                     vlog::warn!(BRIDGE, "{e}");
@@ -221,6 +248,7 @@ impl<B: Backend> Switch<B> {
                 }
             }
         };
+        let ofport = pick.map_or(OFPP_LOCAL, |p| p.ofport);
         let mut cfg = want.clone();
         if ofport == OFPP_LOCAL {
             // The local port carries the bridge's MAC.
@@ -228,6 +256,9 @@ impl<B: Backend> Switch<B> {
         }
         match self.backend.add_interface(bridge, port, &cfg, ofport) {
             Ok(()) => {
+                if let Some(p) = pick {
+                    rb.numbering.take(p);
+                }
                 rb.ofports.insert(ofport, iface.to_owned());
                 rb.ifaces.insert(
                     iface.to_owned(),
@@ -265,27 +296,6 @@ impl<B: Backend> Switch<B> {
             .get(bridge)
             .map(|rb| format_mac(&rb.hwaddr))
     }
-}
-
-/// The OpenFlow port for `iface`: the requested number if free, else the lowest
-/// number that is neither used nor requested by another interface of the bridge.
-fn alloc_ofport(
-    rb: &RunningBridge,
-    want: &BridgeConfig,
-    request: Option<u16>,
-    iface: &str,
-) -> Option<u16> {
-    if let Some(r) = request {
-        if !rb.ofports.contains_key(&r) {
-            return Some(r);
-        }
-    }
-    let requested_by_others: BTreeSet<u16> = want
-        .interfaces()
-        .filter(|(_, i)| i.name != iface)
-        .filter_map(|(_, i)| i.ofport_request)
-        .collect();
-    (1..=MAX_AUTO_OFPORT).find(|p| !rb.ofports.contains_key(p) && !requested_by_others.contains(p))
 }
 
 #[cfg(test)]
@@ -357,19 +367,19 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn requests_are_honoured_and_conflicts_get_the_lowest_free_port() {
+    fn requests_are_honoured_and_conflicts_get_the_next_automatic_port() {
         let mut sw = Switch::new(Recorder::default());
         sw.reconfigure(&cfg(1, &[("p1", "dummy", Some(1))]));
         assert_eq!(ofport(&sw, "p1"), Some(1));
         assert_eq!(ofport(&sw, "br0"), Some(OFPP_LOCAL));
-        // p2 asks for p1's number: it gets the next free one, p1 keeps its own.
+        // p2 asks for p1's number: it gets an automatic one, p1 keeps its own.
         sw.reconfigure(&cfg(
             2,
             &[("p1", "dummy", Some(1)), ("p2", "dummy", Some(1))],
         ));
         assert_eq!(ofport(&sw, "p1"), Some(1));
         assert_eq!(ofport(&sw, "p2"), Some(2));
-        // Unrequested ports avoid numbers others asked for.
+        // Requested numbers are given before automatic ones.
         sw.reconfigure(&cfg(
             3,
             &[
@@ -395,6 +405,104 @@ pub(crate) mod tests {
         assert_eq!(sw.backend.calls[1], "add_interface br0 p1 10");
     }
 
+    /// `cfg`, but every interface keeps the row UUID it has in a configuration
+    /// listing all of `everyone` (as database rows do when others come and go).
+    fn cfg_rows(next: i64, ports: &[(&str, &str, Option<i64>)], everyone: &[&str]) -> SwitchConfig {
+        let all: Vec<(&str, &str, Option<i64>)> =
+            everyone.iter().map(|n| (*n, "dummy", None)).collect();
+        let master = cfg(0, &all);
+        let mut c = cfg(next, ports);
+        for b in c.bridges.values_mut() {
+            for port in b.ports.values_mut() {
+                for i in port.interfaces.values_mut() {
+                    if let Some(m) = master.bridges["br0"].ports[&i.name].interfaces.get(&i.name) {
+                        i.uuid = m.uuid;
+                    }
+                }
+            }
+        }
+        c
+    }
+
+    /// The numbers Open vSwitch 3.1 gave in this sequence (observed with
+    /// datapath_type=netdev; switch-system's bad_input test compares the two
+    /// switches live).
+    #[test]
+    fn numbering_follows_the_reference_through_moves_and_conflicts() {
+        let names = ["qa", "qb", "qc", "qd", "qe", "qf", "qg", "qh", "qi"];
+        let mut sw = Switch::new(Recorder::default());
+        let mut next = 0;
+        let mut step = |sw: &mut Switch<Recorder>, ports: &[(&str, &str, Option<i64>)]| {
+            next += 1;
+            sw.reconfigure(&cfg_rows(next, ports, &names));
+        };
+        let d = "dummy";
+        step(&mut sw, &[("qa", d, Some(10))]);
+        step(&mut sw, &[("qa", d, Some(10)), ("qb", d, Some(10))]);
+        assert_eq!((ofport(&sw, "qa"), ofport(&sw, "qb")), (Some(10), Some(1)));
+        // qa moves to a free number; qb follows into the one qa left.
+        step(&mut sw, &[("qa", d, Some(11)), ("qb", d, Some(10))]);
+        assert_eq!((ofport(&sw, "qa"), ofport(&sw, "qb")), (Some(11), Some(10)));
+        // qb asks for qa's number, which qa asked for: nothing moves.
+        sw.backend.calls.clear();
+        step(&mut sw, &[("qa", d, Some(11)), ("qb", d, Some(11))]);
+        assert_eq!((ofport(&sw, "qa"), ofport(&sw, "qb")), (Some(11), Some(10)));
+        assert!(sw.backend.calls.iter().all(|c| !c.contains("interface")));
+        // qa drops its request: its number is now automatic and qb's. qa gets
+        // the next automatic number, 2, not 1 (freed above).
+        step(&mut sw, &[("qa", d, None), ("qb", d, Some(11))]);
+        assert_eq!((ofport(&sw, "qa"), ofport(&sw, "qb")), (Some(2), Some(11)));
+        step(&mut sw, &[("qb", d, Some(11))]);
+        let mut now = vec![
+            ("qb", d, Some(11)),
+            ("qc", d, Some(20)),
+            ("qd", d, Some(20)),
+        ];
+        step(&mut sw, &now);
+        assert_eq!((ofport(&sw, "qc"), ofport(&sw, "qd")), (Some(20), Some(3)));
+        now.push(("qe", d, None));
+        step(&mut sw, &now);
+        assert_eq!(ofport(&sw, "qe"), Some(4));
+        // qf asks for qe's automatic number: first 5, then qe gives 4 up.
+        now.push(("qf", d, Some(4)));
+        step(&mut sw, &now);
+        assert_eq!((ofport(&sw, "qf"), ofport(&sw, "qe")), (Some(4), Some(6)));
+        now.push(("qa", d, None));
+        step(&mut sw, &now);
+        assert_eq!(ofport(&sw, "qa"), Some(7));
+        // qd (holding 20 by request) goes: qc moves there.
+        now.retain(|p| p.0 != "qd");
+        step(&mut sw, &now);
+        assert_eq!(ofport(&sw, "qc"), Some(20));
+        // qa asks for qe's automatic number.
+        now.retain(|p| p.0 != "qa");
+        now.push(("qa", d, Some(6)));
+        step(&mut sw, &now);
+        assert_eq!((ofport(&sw, "qa"), ofport(&sw, "qe")), (Some(6), Some(8)));
+        // Re-added under the same name: a new number.
+        now.retain(|p| p.0 != "qa");
+        step(&mut sw, &now);
+        now.push(("qa", d, None));
+        step(&mut sw, &now);
+        assert_eq!(ofport(&sw, "qa"), Some(9));
+        // 10 was freed recently and 11 is in use: 12.
+        now.retain(|p| p.0 != "qe");
+        now.push(("qg", d, None));
+        step(&mut sw, &now);
+        assert_eq!(ofport(&sw, "qg"), Some(12));
+        // A request of an interface that failed does not keep others away...
+        now.push(("qh", "bogus", Some(13)));
+        step(&mut sw, &now);
+        now.push(("qi", d, None));
+        step(&mut sw, &now);
+        assert_eq!((ofport(&sw, "qh"), ofport(&sw, "qi")), (None, Some(13)));
+        // ...until it comes up: then it claims the number.
+        now.retain(|p| p.0 != "qh");
+        now.push(("qh", d, Some(13)));
+        step(&mut sw, &now);
+        assert_eq!((ofport(&sw, "qh"), ofport(&sw, "qi")), (Some(13), Some(15)));
+    }
+
     #[test]
     fn unknown_type_fails_with_the_reason_and_is_retried() {
         let mut sw = Switch::new(Recorder::default());
@@ -416,8 +524,11 @@ pub(crate) mod tests {
         sw.reconfigure(&cfg(1, &[("p1", "dummy", None), ("p2", "dummy", None)]));
         sw.reconfigure(&cfg(2, &[("p1", "dummy", None)]));
         assert_eq!(ofport(&sw, "p2"), None);
-        // The number is free again.
+        // The number is free again, but not handed out again at once.
         sw.reconfigure(&cfg(3, &[("p1", "dummy", None), ("p5", "dummy", None)]));
+        assert_eq!(ofport(&sw, "p5"), Some(3));
+        // A request for it is honoured.
+        sw.reconfigure(&cfg(4, &[("p1", "dummy", None), ("p5", "dummy", Some(2))]));
         assert_eq!(ofport(&sw, "p5"), Some(2));
         sw.reconfigure(&SwitchConfig::default());
         assert!(sw.running.bridges.is_empty());

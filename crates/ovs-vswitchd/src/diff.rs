@@ -3,7 +3,8 @@
 //! again), then creations. Pure, so the decisions are unit-tested.
 
 use crate::config::{BridgeConfig, InterfaceConfig, SwitchConfig};
-use std::collections::BTreeMap;
+use crate::ofport::OfportNumbering;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// An interface that is set up.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,6 +26,8 @@ pub struct RunningBridge {
     pub ifaces: BTreeMap<String, RunningIface>,
     /// OpenFlow port number -> interface name.
     pub ofports: BTreeMap<u16, String>,
+    /// How automatic OpenFlow port numbers are chosen on this bridge.
+    pub numbering: OfportNumbering,
 }
 
 /// Everything that is set up, plus the interfaces that could not be.
@@ -53,6 +56,9 @@ pub struct Plan {
     pub add_ifaces: Vec<(String, String, String)>,
     /// (bridge, port) whose definition (VLANs, members) is new or changed.
     pub set_ports: Vec<(String, String)>,
+    /// (bridge, interface): the part of `del_ifaces` deleted only to give the
+    /// interface another OpenFlow port number (added again in `add_ifaces`).
+    pub renumber: Vec<(String, String)>,
 }
 
 impl Plan {
@@ -62,7 +68,7 @@ impl Plan {
 }
 
 /// Whether a running interface must be deleted and set up again for `want`
-/// (ignoring `ofport_request`, see [`request_unmet`]).
+/// (ignoring `ofport_request`, see [`renumbering`]).
 fn needs_recreate(run: &RunningIface, port: &str, want: &InterfaceConfig) -> bool {
     run.port != port
         || run.cfg.kind != want.kind
@@ -71,9 +77,71 @@ fn needs_recreate(run: &RunningIface, port: &str, want: &InterfaceConfig) -> boo
         || run.cfg.uuid != want.uuid
 }
 
-/// The port number `want` asks for, if it differs from the one it has.
-fn request_unmet(run: &RunningIface, want: &InterfaceConfig) -> Option<u16> {
-    want.ofport_request.filter(|&r| r != run.ofport)
+/// The running interfaces of `rb` that must be deleted and added again only to
+/// change their OpenFlow port number (see [`Plan::renumber`]), given the
+/// interfaces `deleted` anyway. As the reference does (observed with Open vSwitch
+/// 3.1, and `ofport_request` in ovs-vswitchd.conf.db(5)):
+/// - a port whose number was assigned automatically (it did not ask for it) and
+///   which another running interface asks for gives it up and is renumbered;
+/// - an interface whose requested number is free, or is freed in this
+///   reconfiguration, moves there; while an interface that asked for the same
+///   number holds it, the request stays unmet and nothing moves.
+///
+/// Interfaces being added in this reconfiguration do not take part: they get
+/// their requested number if it is free and an automatic one otherwise, and claim
+/// the requested number in the next reconfiguration (the reference's order, and
+/// so its numbering, exactly).
+fn renumbering(rb: &RunningBridge, want: &BridgeConfig, deleted: &BTreeSet<String>) -> Vec<String> {
+    // Running interfaces that stay and ask for a number they do not have.
+    let unmet: Vec<(&str, u16)> = rb
+        .ifaces
+        .iter()
+        .filter(|(name, _)| !deleted.contains(*name))
+        .filter_map(|(name, ri)| {
+            let wi = want.ports.get(&ri.port)?.interfaces.get(name)?;
+            let r = wi.ofport_request.filter(|&r| r != ri.ofport)?;
+            Some((name.as_str(), r))
+        })
+        .collect();
+    let claimed: BTreeSet<u16> = unmet.iter().map(|&(_, r)| r).collect();
+    let mut gone: BTreeSet<&str> = deleted.iter().map(String::as_str).collect();
+    let mut out = Vec::new();
+    // Holders of a claimed number that did not ask for it themselves.
+    for r in &claimed {
+        let Some(holder) = rb.ofports.get(r) else {
+            continue;
+        };
+        let asked = rb.ifaces.get(holder).and_then(|ri| {
+            let wi = want.ports.get(&ri.port)?.interfaces.get(holder)?;
+            wi.ofport_request
+        });
+        if asked != Some(*r) && !gone.contains(holder.as_str()) {
+            gone.insert(holder.as_str());
+            out.push(holder.clone());
+        }
+    }
+    // Unmet requests whose number is (or became) free, until nothing changes.
+    let mut waiting = unmet;
+    loop {
+        let before = waiting.len();
+        waiting.retain(|&(name, r)| {
+            if gone.contains(name) {
+                return false;
+            }
+            let free = rb
+                .ofports
+                .get(&r)
+                .is_none_or(|holder| gone.contains(holder.as_str()));
+            if free {
+                gone.insert(name);
+                out.push(name.to_owned());
+            }
+            !free
+        });
+        if waiting.len() == before {
+            return out;
+        }
+    }
 }
 
 /// Computes the steps from `running` to `desired`.
@@ -110,21 +178,16 @@ pub fn plan(running: &Running, desired: &SwitchConfig) -> Plan {
                         p.del_ifaces.push((name.clone(), iname.clone()));
                     }
                 }
-                // An interface whose requested number is (or becomes) free moves there,
-                // as in the reference; while another interface holds it, it stays put.
-                let mut moves = Vec::new();
-                for (iname, ri) in &rb.ifaces {
-                    let Some(r) = wanted(iname, ri).and_then(|wi| request_unmet(ri, wi)) else {
-                        continue;
-                    };
-                    let free = rb.ofports.get(&r).is_none_or(|holder| {
-                        p.del_ifaces.iter().any(|(b, i)| b == name && i == holder)
-                    });
-                    if free {
-                        moves.push((name.clone(), iname.clone()));
-                    }
+                let deleted: BTreeSet<String> = p
+                    .del_ifaces
+                    .iter()
+                    .filter(|(b, _)| b == name)
+                    .map(|(_, i)| i.clone())
+                    .collect();
+                for iname in renumbering(rb, want, &deleted) {
+                    p.del_ifaces.push((name.clone(), iname.clone()));
+                    p.renumber.push((name.clone(), iname));
                 }
-                p.del_ifaces.extend(moves);
                 for pname in rb.cfg.ports.keys() {
                     if !want.ports.contains_key(pname) {
                         p.del_ports.push((name.clone(), pname.clone()));
@@ -185,6 +248,7 @@ mod tests {
                 hwaddr: [0; 6],
                 ifaces: BTreeMap::new(),
                 ofports: BTreeMap::new(),
+                numbering: OfportNumbering::default(),
             };
             for (n, (port, iface)) in b.interfaces().enumerate() {
                 let ofport = iface.ofport_request.unwrap_or(100 + n as u16);
@@ -249,19 +313,79 @@ mod tests {
         assert_eq!(p.del_ifaces.len(), 1);
     }
 
-    #[test]
-    fn unhonoured_request_does_not_move_the_port_again() {
-        let want = from_replica(&replica_from(&one_bridge(1, &[("a", "dummy", Some(1))])));
-        let mut running = running_from(&want);
-        // It got port 2 because 1 was taken.
-        if let Some(ri) = running
-            .bridges
-            .get_mut("br0")
-            .and_then(|b| b.ifaces.get_mut("a"))
-        {
-            ri.ofport = 2;
+    /// Gives running interface `iface` port `ofport` instead.
+    fn renumber(running: &mut Running, iface: &str, ofport: u16) {
+        if let Some(rb) = running.bridges.get_mut("br0") {
+            if let Some(ri) = rb.ifaces.get_mut(iface) {
+                ri.ofport = ofport;
+            }
+            rb.ofports = rb
+                .ifaces
+                .iter()
+                .map(|(name, ri)| (ri.ofport, name.clone()))
+                .collect();
         }
+    }
+
+    fn pairs(v: &[(String, String)]) -> Vec<&str> {
+        v.iter().map(|(_, i)| i.as_str()).collect()
+    }
+
+    #[test]
+    fn unmet_request_waits_while_a_requester_holds_the_number() {
+        let want = from_replica(&replica_from(&one_bridge(
+            1,
+            &[("a", "dummy", Some(1)), ("b", "dummy", Some(1))],
+        )));
+        let mut running = running_from(&want);
+        // b got port 2 because a holds 1, which it asked for too.
+        renumber(&mut running, "b", 2);
         assert!(plan(&running, &want).is_empty());
+        // a gives 1 up by asking for 3: both move.
+        let want = from_replica(&replica_from(&one_bridge(
+            2,
+            &[("a", "dummy", Some(3)), ("b", "dummy", Some(1))],
+        )));
+        let p = plan(&running, &want);
+        assert_eq!(pairs(&p.renumber), ["a", "b"]);
+        assert_eq!(p.del_ifaces, p.renumber);
+        let adds: Vec<&str> = p.add_ifaces.iter().map(|s| s.2.as_str()).collect();
+        assert_eq!(adds, ["a", "b"]);
+        assert!(p.set_ports.iter().any(|(_, port)| port == "a"));
+    }
+
+    #[test]
+    fn an_automatic_number_is_given_up_to_a_running_interface_asking_for_it() {
+        let want = from_replica(&replica_from(&one_bridge(
+            1,
+            &[("a", "dummy", None), ("b", "dummy", Some(1))],
+        )));
+        let mut running = running_from(&want);
+        renumber(&mut running, "a", 1);
+        renumber(&mut running, "b", 2);
+        let p = plan(&running, &want);
+        // a holds 1 without asking for it: renumbered; b moves to 1.
+        assert_eq!(pairs(&p.renumber), ["a", "b"]);
+        let adds: Vec<&str> = p.add_ifaces.iter().map(|s| s.2.as_str()).collect();
+        assert_eq!(adds, ["b", "a"], "requested numbers first");
+    }
+
+    #[test]
+    fn a_deleted_holder_frees_the_number() {
+        let before = from_replica(&replica_from(&one_bridge(
+            1,
+            &[("b", "dummy", Some(1)), ("c", "dummy", Some(1))],
+        )));
+        let mut running = running_from(&before);
+        renumber(&mut running, "c", 2);
+        // Same positions, so c's rows keep their UUIDs; b is gone.
+        let after = from_replica(&replica_from(&one_bridge(
+            2,
+            &[("b", "bogus", Some(1)), ("c", "dummy", Some(1))],
+        )));
+        let p = plan(&running, &after);
+        assert_eq!(pairs(&p.del_ifaces), ["b", "c"]);
+        assert_eq!(pairs(&p.renumber), ["c"]);
     }
 
     #[test]

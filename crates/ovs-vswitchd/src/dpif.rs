@@ -361,7 +361,11 @@ impl DpifBackend {
                 );
             }
             LinkChangeKind::NewOrChanged => {
-                if i.ifindex == Some(change.ifindex) && netdev::sys::ifindex(name).is_err() {
+                // Notices are read late: what counts is the device that has
+                // this name now.
+                let now = netdev::sys::ifindex(name).ok();
+                let ours = i.ifindex == Some(change.ifindex);
+                if ours && now.is_none() {
                     // The last notice before the device's deletion (it went
                     // down on its way out): report it gone right away, as one
                     // change.
@@ -374,8 +378,13 @@ impl DpifBackend {
                         "bridge {bridge}: network device {name} vanished; port {} is down until it comes back",
                         i.ofport
                     );
-                } else if i.vanished || i.ifindex != Some(change.ifindex) {
+                } else if now == Some(change.ifindex) && (i.vanished || !ours) {
+                    // The device was created again under this name.
                     self.reopen(&bridge, name);
+                } else if !ours {
+                    // About an earlier device of this name (e.g. the one an
+                    // interface had before it was renumbered), gone since.
+                    return;
                 }
             }
         }

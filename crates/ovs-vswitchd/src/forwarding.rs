@@ -8,8 +8,11 @@
 //! Flow table changes are revalidated by a thread of their own as soon as they
 //! happen (like the reference's revalidator threads), not at the main loop's
 //! next turn: a packet sent right after `ovs-ofctl add-flow` returns must not
-//! follow a datapath flow made for the old table. Bursts of changes coalesce
-//! into one revalidation.
+//! follow a datapath flow made for the old table. Bursts of changes coalesce:
+//! the first change after a quiet spell is revalidated at once, later ones at
+//! most every [`REVALIDATE_INTERVAL`], so a client installing flows one by one
+//! (each behind a barrier, as `ovs-ofctl add-flows` does) does not pay a
+//! thread wake-up per flow.
 
 use crate::backend::CommandSpec;
 use crate::config::{BridgeConfig, PortConfig};
@@ -26,6 +29,7 @@ use ovs_daemon::vlog;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 /// Defaults of the reference's MAC learning table.
 const DEFAULT_MAC_TABLE_SIZE: usize = 8192;
@@ -43,12 +47,23 @@ struct State {
     bridges: BTreeMap<String, BridgeEntry>,
 }
 
+/// Least time between two revalidation passes while changes keep coming.
+const REVALIDATE_INTERVAL: Duration = Duration::from_millis(2);
+
 /// What the revalidator thread waits on.
 #[derive(Default)]
 struct Wakeup {
-    /// (revalidation requested, shutting down)
-    flags: Mutex<(bool, bool)>,
+    flags: Mutex<WakeFlags>,
     cond: Condvar,
+}
+
+#[derive(Default)]
+struct WakeFlags {
+    requested: bool,
+    shutdown: bool,
+    /// The thread waits for a request with no deadline: only then does a
+    /// request need to notify it (a paced wait rechecks on its own).
+    idle: bool,
 }
 
 /// Every bridge's translation, shared with the datapath threads.
@@ -63,7 +78,7 @@ impl Drop for BackerForwarder {
     fn drop(&mut self) {
         {
             let mut f = self.wakeup.flags.lock().unwrap_or_else(|p| p.into_inner());
-            f.1 = true;
+            f.shutdown = true;
         }
         self.wakeup.cond.notify_all();
         let handle = self
@@ -78,18 +93,35 @@ impl Drop for BackerForwarder {
 }
 
 /// The revalidator thread: runs every backer (revalidating what was asked
-/// for) each time it is woken, until shutdown.
+/// for) when woken, at most once per [`REVALIDATE_INTERVAL`], until shutdown.
 fn revalidator_loop(state: std::sync::Weak<Mutex<State>>, wakeup: Arc<Wakeup>) {
+    let mut last_pass: Option<Instant> = None;
     loop {
         {
             let mut f = wakeup.flags.lock().unwrap_or_else(|p| p.into_inner());
-            while !f.0 && !f.1 {
-                f = wakeup.cond.wait(f).unwrap_or_else(|p| p.into_inner());
+            loop {
+                if f.shutdown {
+                    return;
+                }
+                let earliest = last_pass.map(|t| t + REVALIDATE_INTERVAL);
+                match earliest.and_then(|t| t.checked_duration_since(Instant::now())) {
+                    // Paced: sleep out the interval, then look again.
+                    Some(wait) if f.requested => {
+                        f = wakeup
+                            .cond
+                            .wait_timeout(f, wait)
+                            .map(|(g, _)| g)
+                            .unwrap_or_else(|p| p.into_inner().0);
+                    }
+                    _ if f.requested => break,
+                    _ => {
+                        f.idle = true;
+                        f = wakeup.cond.wait(f).unwrap_or_else(|p| p.into_inner());
+                        f.idle = false;
+                    }
+                }
             }
-            if f.1 {
-                return;
-            }
-            f.0 = false;
+            f.requested = false;
         }
         let Some(state) = state.upgrade() else {
             return;
@@ -105,6 +137,7 @@ fn revalidator_loop(state: std::sync::Weak<Mutex<State>>, wakeup: Arc<Wakeup>) {
         for b in backers {
             b.run();
         }
+        last_pass = Some(Instant::now());
     }
 }
 
@@ -171,12 +204,11 @@ impl BackerForwarder {
                 }
             }
         }
-        self.wakeup
-            .flags
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .0 = true;
-        self.wakeup.cond.notify_one();
+        let mut f = self.wakeup.flags.lock().unwrap_or_else(|p| p.into_inner());
+        f.requested = true;
+        if f.idle {
+            self.wakeup.cond.notify_one();
+        }
     }
 
     fn backer_of(&self, bridge: &str) -> Option<Arc<Backer>> {

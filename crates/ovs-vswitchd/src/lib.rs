@@ -3,6 +3,7 @@
 //! - [`options`]: the command line.
 //! - [`config`]: IDL replica rows -> the desired [`config::SwitchConfig`] (pure).
 //! - [`diff`]: what runs vs. what is desired -> a [`diff::Plan`] (pure).
+//! - [`ofport`]: automatic OpenFlow port numbering (round-robin, freed numbers wait).
 //! - [`apply`]: carrying a plan out through a [`backend::Backend`] (port numbering,
 //!   bridge MAC and datapath ID, logging).
 //! - [`writeback`]: reporting back to the database (`cur_cfg`, `ofport`, `error`...).
@@ -24,6 +25,7 @@ pub mod dpif;
 pub mod dpif_text;
 pub mod forwarding;
 pub mod log;
+pub mod ofport;
 pub mod options;
 pub mod port_facts;
 pub mod unixctl_cmds;

@@ -53,7 +53,7 @@ mod wait;
 
 pub use bins::{ensure_built, oxvs_bin, target_dir, workspace_root};
 pub use daemon::{Daemon, DaemonBuilder};
-pub use normalize::{normalize_dates, normalize_uuids};
+pub use normalize::{normalize_dates, normalize_uuids, without_load_warnings};
 pub use real_ovs::{require_real_ovs, start_real_ovsdb_server, start_real_ovsdb_server_with};
 pub use real_switch::RealSwitch;
 pub use run::{run, run_ok, run_with_stdin, Output};

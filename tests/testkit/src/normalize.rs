@@ -101,9 +101,31 @@ fn date_len_at(b: &[u8], i: usize) -> Option<usize> {
     Some(len)
 }
 
+/// `text` without the reference's `timeval` warnings ("Unreasonably long
+/// ...ms poll interval" and the faults and context switches lines after
+/// it) and the `coverage` dump it logs with them: they say how loaded the
+/// machine was, not what a tool did.
+pub fn without_load_warnings(text: &str) -> String {
+    text.split_inclusive('\n')
+        .filter(|l| !l.contains("|timeval|WARN|") && !l.contains("|coverage|INFO|"))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn load_warnings_go_and_the_rest_stays() {
+        let text = "x|00002|timeval|WARN|Unreasonably long 1029ms poll interval\n\
+                    ovs-vsctl: no bridge named br9\n\
+                    x|00003|timeval|WARN|faults: 95 minor, 0 major\n\
+                    x|00004|coverage|INFO|vconn_sent   0.0/sec  total: 3\n";
+        assert_eq!(
+            without_load_warnings(text),
+            "ovs-vsctl: no bridge named br9\n"
+        );
+    }
 
     const A: &str = "550e8400-e29b-41d4-a716-446655440000";
     const B: &str = "1972b8c5-5175-4577-bc1d-48445ccd1d6f";

@@ -70,8 +70,6 @@ fn table_action_at(
     ctx.flow.set_uint(key::IN_PORT, u64::from(in_port.0));
     let rule = match ctx.bridge.prepared_table(table_id) {
         Some(table) => lookup::lookup_prepared(&table, &ctx.flow, &mut ctx.wc),
-        // The table is changing fast: its classifier answers until a
-        // rebuild is due (its megaflow masks are as safe, if less tidy).
         None => {
             let ofp = crate::bridge::read(&ctx.bridge.ofproto);
             let version = ofp.version();

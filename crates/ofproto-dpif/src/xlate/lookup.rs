@@ -224,28 +224,13 @@ impl Prepared {
             .map(|t| t.iter().cloned().collect())
             .unwrap_or_default();
         let (mut conj, hard): (Vec<RuleRef>, Vec<RuleRef>) =
-            rules.into_iter().partition(is_conjunctive);
+            rules.into_iter().partition(|r| r.is_conjunctive());
         conj.sort_by_key(|r| std::cmp::Reverse(r.priority));
         Prepared {
             hard: Staged::new(&hard),
             conj,
         }
     }
-}
-
-impl Prepared {
-    /// Whether the table has rules stating conjunctive clauses.
-    pub fn has_conjunctions(&self) -> bool {
-        !self.conj.is_empty()
-    }
-}
-
-/// Whether a rule only states conjunctive clauses (`conjunction(...)`).
-fn is_conjunctive(r: &RuleRef) -> bool {
-    !r.actions.is_empty()
-        && r.actions
-            .iter()
-            .all(|a| matches!(a, Action::Conjunction { .. }))
 }
 
 /// Looks `key` up in table `table_id` (unprepared; see [`lookup_prepared`]).

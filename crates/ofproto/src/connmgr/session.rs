@@ -5,6 +5,7 @@
 //! returns when the peer goes away, the stream breaks or connmgr stops.
 
 use std::io::{self, Read, Write};
+use std::os::fd::AsRawFd;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -200,6 +201,10 @@ fn negotiate_version(allowed: VersionSet, first: &[u8]) -> Result<Version, (Vec<
 /// hundreds of pipelined requests, come in with one system call.
 const RX_CHUNK: usize = 64 * 1024;
 
+/// How long a connection that just received requests polls for the next
+/// ones before it blocks (see [`RxBuffer::spin_fill`]).
+const SPIN_BEFORE_BLOCKING: Duration = Duration::from_micros(200);
+
 /// At most this many requests are handled under one acquisition of the
 /// switch's write lock, so translation (read lock) never waits long.
 const MAX_BATCH: usize = 64;
@@ -234,6 +239,51 @@ impl RxBuffer {
         let n = (&*stream).read(self.data.get_mut(self.end..to).unwrap_or_default())?;
         self.end += n;
         Ok(n)
+    }
+
+    /// Like [`RxBuffer::fill`] without blocking: `WouldBlock` when nothing
+    /// has arrived.
+    fn try_fill(&mut self, stream: &Stream) -> io::Result<usize> {
+        if self.data.len() - self.end < RX_CHUNK {
+            self.data.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        let to = (self.end + RX_CHUNK).min(self.data.len());
+        let room = self.data.get_mut(self.end..to).unwrap_or_default();
+        // SAFETY: `room` is a live, writable buffer of `room.len()` bytes
+        // and the descriptor belongs to `stream` for the whole call.
+        let n = unsafe {
+            libc::recv(
+                stream.as_raw_fd(),
+                room.as_mut_ptr().cast(),
+                room.len(),
+                libc::MSG_DONTWAIT,
+            )
+        };
+        let n = usize::try_from(n).map_err(|_| io::Error::last_os_error())?;
+        self.end += n;
+        Ok(n)
+    }
+
+    /// Waits up to `budget` for bytes by polling without blocking, so a peer
+    /// that answers quickly (a client sending flow-mods one by one behind
+    /// barriers) finds this thread awake instead of paying a wake-up for
+    /// every message. Ok(None) when the budget ran out with nothing read.
+    fn spin_fill(&mut self, stream: &Stream, budget: Duration) -> io::Result<Option<usize>> {
+        let until = Instant::now() + budget;
+        loop {
+            match self.try_fill(stream) {
+                Ok(n) => return Ok(Some(n)),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+            if Instant::now() >= until {
+                return Ok(None);
+            }
+            std::hint::spin_loop();
+        }
     }
 
     /// The next whole message, if one is buffered; an error for a header
@@ -283,11 +333,23 @@ fn serve(
     let mut probed = false;
     let mut rx = RxBuffer::new();
     let mut outputs = Vec::new();
+    // Whether the last read brought requests in: then the next read spins
+    // for a moment before it blocks.
+    let mut busy = false;
     loop {
         if inner.stopping() {
             return End::Closed;
         }
-        match rx.fill(stream) {
+        let got = match busy {
+            true => match rx.spin_fill(stream, SPIN_BEFORE_BLOCKING) {
+                Ok(Some(n)) => Ok(n),
+                Ok(None) => rx.fill(stream),
+                Err(e) => Err(e),
+            },
+            false => rx.fill(stream),
+        };
+        busy = matches!(got, Ok(n) if n > 0);
+        match got {
             Ok(0) if rx.is_empty() => return End::Closed,
             Ok(0) => return End::Protocol("connection closed mid-message".into()),
             Ok(_) => {

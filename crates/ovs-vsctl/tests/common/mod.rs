@@ -9,7 +9,9 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
-use testkit::{normalize_dates, normalize_uuids, real_ovs, Daemon, Output, RunDir};
+use testkit::{
+    normalize_dates, normalize_uuids, real_ovs, without_load_warnings, Daemon, Output, RunDir,
+};
 
 /// Which ovsdb-server serves the database.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -177,7 +179,7 @@ pub fn vsctl(binary: &Path, dir: &RunDir, args: &[String]) -> Output {
 pub fn normalized(out: &Output) -> (String, String, String) {
     (
         normalize_uuids(&out.stdout),
-        normalize_uuids(&normalize_dates(&out.stderr)),
+        normalize_uuids(&normalize_dates(&without_load_warnings(&out.stderr))),
         format!("{:?}", out.status),
     )
 }

@@ -10,7 +10,10 @@
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use testkit::{normalize_dates, real_ovs, run, run_with_stdin, wait_until, Daemon, Output, RunDir};
+use testkit::{
+    normalize_dates, real_ovs, run, run_with_stdin, wait_until, without_load_warnings, Daemon,
+    Output, RunDir,
+};
 
 /// Our binary.
 pub const OURS: &str = env!("CARGO_BIN_EXE_ovsdb-client");
@@ -261,9 +264,10 @@ fn capture(cmd: &mut Command) -> Output {
     }
 }
 
-/// Log lines carry the time; `--timestamp` lines too.
+/// Log lines carry the time; `--timestamp` lines too. The reference's
+/// warnings about a loaded machine are dropped.
 pub fn normalize(s: &str) -> String {
-    normalize_dates(s)
+    normalize_dates(&without_load_warnings(s))
 }
 
 /// A description of how two runs differ, or `None`.
