@@ -5,14 +5,14 @@ use std::collections::HashMap;
 
 use openflow::flow_match::key::{FlowKey, Slot, NW_DST, NW_SRC};
 
-use crate::subtable::{Probe, RuleHead, Subtable, TrieCtx, MAX_TRIES};
+use crate::subtable::{chain, Probe, RuleHead, Subtable, TrieCtx, MAX_TRIES, NONE};
 use crate::trie::{field_value, Trie};
 use crate::version::{Version, Visibility, VERSION_NEVER};
 use crate::RuleId;
 
 /// A set of prioritised, versioned rules over flow keys.
 pub struct Classifier<R> {
-    /// Indexed by `RuleId`; dead entries (`live == false`) are in `free`.
+    /// Indexed by `RuleId`; free ids (not `live()`) are in `free`.
     heads: Vec<RuleHead>,
     data: Vec<Option<R>>,
     free: Vec<u32>,
@@ -80,30 +80,28 @@ impl<R> Classifier<R> {
         self.by_mask.clear();
         for t in old.into_iter().flatten() {
             let st = self.subtable_for(&t.mask);
-            let ids: Vec<RuleId> = t.rules().collect();
+            let ids: Vec<RuleId> = t.rules(&self.heads).collect();
             for id in ids {
-                self.heads[id.0 as usize].subtable = st;
-                self.attach(id);
+                let key = t.masked_key(self.heads[id.0 as usize].slot);
+                self.heads[id.0 as usize].subtable = st as u32;
+                self.attach(id, &key);
             }
         }
         self.reorder();
         Ok(())
     }
 
-    /// Puts rule `id` (head filled in) into its subtable and the tries.
-    fn attach(&mut self, id: RuleId) {
-        let head = &self.heads[id.0 as usize];
-        let Some(t) = self
-            .subtables
-            .get_mut(head.subtable)
-            .and_then(|t| t.as_mut())
-        else {
+    /// Puts rule `id` (priority and subtable in its head) with masked key
+    /// `key` into its subtable and the tries.
+    fn attach(&mut self, id: RuleId, key: &FlowKey) {
+        let st = self.heads[id.0 as usize].subtable as usize;
+        let Some(t) = self.subtables.get_mut(st).and_then(|t| t.as_mut()) else {
             return;
         };
-        t.insert(&self.heads, id);
+        t.insert(&mut self.heads, id, key);
         for (trie, &plen) in self.tries.iter_mut().zip(&t.plens) {
             if plen > 0 {
-                trie.insert(field_value(&head.key, trie.slot), plen);
+                trie.insert(field_value(key, trie.slot), plen);
             }
         }
     }
@@ -119,11 +117,11 @@ impl<R> Classifier<R> {
     ) -> RuleId {
         let st = self.subtable_for(mask);
         let head = RuleHead {
-            key: masked(key, mask),
-            priority,
             vis: Visibility::from(version),
-            subtable: st,
-            live: true,
+            priority,
+            subtable: st as u32,
+            slot: 0,
+            next: NONE,
         };
         let id = match self.free.pop() {
             Some(i) => {
@@ -139,7 +137,7 @@ impl<R> Classifier<R> {
         };
         self.n_rules += 1;
         let before = self.subtable(st).and_then(|t| t.max_priority());
-        self.attach(id);
+        self.attach(id, &masked(key, mask));
         if self.subtable(st).and_then(|t| t.max_priority()) != before {
             self.reorder();
         }
@@ -178,7 +176,7 @@ impl<R> Classifier<R> {
     }
 
     fn head(&self, id: RuleId) -> Option<&RuleHead> {
-        self.heads.get(id.0 as usize).filter(|h| h.live)
+        self.heads.get(id.0 as usize).filter(|h| h.live())
     }
 
     fn subtable(&self, i: usize) -> Option<&Subtable> {
@@ -187,7 +185,7 @@ impl<R> Classifier<R> {
 
     /// Makes the rule invisible to lookups in `version` and later.
     pub fn remove_in_version(&mut self, id: RuleId, version: Version) {
-        if let Some(h) = self.heads.get_mut(id.0 as usize).filter(|h| h.live) {
+        if let Some(h) = self.heads.get_mut(id.0 as usize).filter(|h| h.live()) {
             h.vis.removed = version;
         }
     }
@@ -199,14 +197,14 @@ impl<R> Classifier<R> {
 
     /// Removes the rule physically; its id may be reused afterwards.
     pub fn remove(&mut self, id: RuleId) -> Option<R> {
-        let st = self.head(id)?.subtable;
+        let st = self.head(id)?.subtable as usize;
         if let Some(t) = self.subtables.get_mut(st).and_then(|t| t.as_mut()) {
             let before = t.max_priority();
-            t.remove(&self.heads, id);
-            let key = &self.heads[id.0 as usize].key;
-            for (trie, &plen) in self.tries.iter_mut().zip(&t.plens) {
-                if plen > 0 {
-                    trie.remove(field_value(key, trie.slot), plen);
+            if let Some(key) = t.remove(&mut self.heads, id) {
+                for (trie, &plen) in self.tries.iter_mut().zip(&t.plens) {
+                    if plen > 0 {
+                        trie.remove(field_value(&key, trie.slot), plen);
+                    }
                 }
             }
             if t.n_rules == 0 {
@@ -218,10 +216,18 @@ impl<R> Classifier<R> {
                 self.reorder();
             }
         }
-        self.heads[id.0 as usize].live = false;
+        self.heads[id.0 as usize].subtable = NONE;
         self.free.push(id.0);
         self.n_rules -= 1;
-        self.data[id.0 as usize].take()
+        let rule = self.data[id.0 as usize].take();
+        if self.n_rules == 0 {
+            // Every id is free: start afresh rather than keep the peak's
+            // id-indexed storage.
+            self.heads = Vec::new();
+            self.data = Vec::new();
+            self.free = Vec::new();
+        }
+        rule
     }
 
     pub fn get(&self, id: RuleId) -> Option<&R> {
@@ -234,11 +240,12 @@ impl<R> Classifier<R> {
         self.data.get_mut(id.0 as usize)?.as_mut()
     }
 
-    /// The rule's (masked) key, mask and priority.
-    pub fn key_mask_priority(&self, id: RuleId) -> Option<(&FlowKey, &FlowKey, u32)> {
+    /// The rule's (masked) key, mask and priority. The key is rebuilt from
+    /// the compact form the classifier keeps, hence returned by value.
+    pub fn key_mask_priority(&self, id: RuleId) -> Option<(FlowKey, &FlowKey, u32)> {
         let h = self.head(id)?;
-        let t = self.subtable(h.subtable)?;
-        Some((&h.key, &t.mask, h.priority))
+        let t = self.subtable(h.subtable as usize)?;
+        Some((t.masked_key(h.slot), &t.mask, h.priority))
     }
 
     /// The rule's visibility window `[added, removed)`.
@@ -294,10 +301,10 @@ impl<R> Classifier<R> {
         let mut found: Vec<(u32, usize, RuleId)> = Vec::new();
         let mut tries = TrieCtx::new(&self.tries);
         for (rank, (_, t)) in self.ordered().enumerate() {
-            if let Probe::Chain(chain) = t.probe(key, wc.as_deref_mut(), &mut tries) {
-                for &id in chain {
+            if let Probe::Chain(first) = t.probe(key, wc.as_deref_mut(), &mut tries) {
+                for id in chain(&self.heads, first) {
                     let h = &self.heads[id.0 as usize];
-                    if h.vis.visible_in(version) && t.staged.matches(key, &h.key) {
+                    if h.vis.visible_in(version) && t.matches(key, h.slot) {
                         found.push((h.priority, rank, id));
                     }
                 }
@@ -318,10 +325,9 @@ impl<R> Classifier<R> {
         version: Version,
     ) -> Option<RuleId> {
         let t = self.subtable(*self.by_mask.get(mask)?)?;
-        let k = masked(key, mask);
-        t.chain_of(&k).iter().copied().find(|id| {
+        chain(&self.heads, t.chain_of(key)).find(|id| {
             let h = &self.heads[id.0 as usize];
-            h.priority == priority && h.vis.visible_in(version) && h.key == k
+            h.priority == priority && h.vis.visible_in(version) && t.matches(key, h.slot)
         })
     }
 
@@ -336,11 +342,10 @@ impl<R> Classifier<R> {
     ) -> Option<RuleId> {
         self.iter(Some(version)).find(|id| {
             let h = &self.heads[id.0 as usize];
-            let Some(t) = self.subtable(h.subtable) else {
-                return false;
-            };
             h.priority == priority
-                && (0..key.0.len()).all(|i| (key.0[i] ^ h.key.0[i]) & mask.0[i] & t.mask.0[i] == 0)
+                && self
+                    .subtable(h.subtable as usize)
+                    .is_some_and(|t| t.agrees_under(key, h.slot, mask))
         })
     }
 
@@ -349,7 +354,7 @@ impl<R> Classifier<R> {
         self.heads
             .iter()
             .enumerate()
-            .filter(move |(_, h)| h.live && version.is_none_or(|v| h.vis.visible_in(v)))
+            .filter(move |(_, h)| h.live() && version.is_none_or(|v| h.vis.visible_in(v)))
             .map(|(i, _)| RuleId(i as u32))
     }
 
@@ -361,17 +366,24 @@ impl<R> Classifier<R> {
         mask: &FlowKey,
         version: Option<Version>,
     ) -> impl Iterator<Item = RuleId> + 'a {
-        let k = masked(key, mask);
-        let m = mask.clone();
-        let m2 = mask.clone();
+        // Owned copies: the iterator outlives the arguments.
+        let key = key.clone();
+        let mask = mask.clone();
+        let heads = &self.heads;
         self.subtables
             .iter()
             .flatten()
-            .filter(move |t| covers(&t.mask, &m))
-            .flat_map(|t| t.rules())
-            .filter(move |id| {
-                let h = &self.heads[id.0 as usize];
-                version.is_none_or(|v| h.vis.visible_in(v)) && masked(&h.key, &m2) == k
+            .filter({
+                let mask = mask.clone();
+                move |t| covers(&t.mask, &mask)
+            })
+            .flat_map(move |t| {
+                let (key, mask) = (key.clone(), mask.clone());
+                t.rules(heads).filter(move |id| {
+                    let h = &heads[id.0 as usize];
+                    version.is_none_or(|v| h.vis.visible_in(v))
+                        && t.agrees_under(&key, h.slot, &mask)
+                })
             })
     }
 

@@ -20,17 +20,24 @@ use crate::words::HashBuild;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct MegaflowId(pub u32);
 
+/// "No entry": ends a chain.
+const NONE: u32 = u32::MAX;
+
 struct Entry<V> {
     key: FlowKey,
     subtable: usize,
+    /// Next entry with the same masked-key hash (`NONE` ends the chain).
+    next: u32,
     value: V,
 }
 
 struct Subtable {
     mask: FlowKey,
     words: StagedMask,
-    /// Masked-key hash -> entries (more than one only on hash collisions).
-    chains: HashMap<u64, Vec<MegaflowId>, HashBuild>,
+    /// Masked-key hash -> first entry of the chain of entries with that
+    /// hash (linked through `Entry::next`; more than one only on hash
+    /// collisions, so a chain costs no allocation of its own).
+    chains: HashMap<u64, u32, HashBuild>,
     n: usize,
     hits: AtomicU64,
 }
@@ -81,14 +88,18 @@ impl<V> MegaflowTable<V> {
                 MegaflowId((self.entries.len() - 1) as u32)
             }
         };
+        let mut next = NONE;
         if let Some(t) = self.subtables[st].as_mut() {
             let h = t.words.hash(&key);
-            t.chains.entry(h).or_default().push(id);
+            let first = t.chains.entry(h).or_insert(NONE);
+            next = *first;
+            *first = id.0;
             t.n += 1;
         }
         self.entries[id.0 as usize] = Some(Entry {
             key,
             subtable: st,
+            next,
             value,
         });
         self.n += 1;
@@ -128,10 +139,24 @@ impl<V> MegaflowTable<V> {
         self.n -= 1;
         if let Some(t) = self.subtables.get_mut(e.subtable).and_then(|t| t.as_mut()) {
             let h = t.words.hash(&e.key);
-            if let Some(chain) = t.chains.get_mut(&h) {
-                chain.retain(|x| *x != id);
-                if chain.is_empty() {
-                    t.chains.remove(&h);
+            if let Some(first) = t.chains.get_mut(&h) {
+                if *first == id.0 {
+                    if e.next == NONE {
+                        t.chains.remove(&h);
+                    } else {
+                        *first = e.next;
+                    }
+                } else {
+                    // Unlink from the predecessor.
+                    let mut cur = *first;
+                    while let Some(c) = self.entries.get_mut(cur as usize).and_then(|c| c.as_mut())
+                    {
+                        if c.next == id.0 {
+                            c.next = e.next;
+                            break;
+                        }
+                        cur = c.next;
+                    }
                 }
             }
             t.n -= 1;
@@ -174,22 +199,27 @@ impl<V> MegaflowTable<V> {
     pub fn find(&self, key: &FlowKey, mask: &FlowKey) -> Option<MegaflowId> {
         let t = self.subtable(*self.by_mask.get(mask)?)?;
         let k = masked(key, mask);
-        let chain = t.chains.get(&t.words.hash(&k))?;
-        chain
-            .iter()
-            .copied()
-            .find(|id| self.entry(*id).is_some_and(|e| e.key == k))
+        let mut id = *t.chains.get(&t.words.hash(&k))?;
+        while let Some(e) = self.entry(MegaflowId(id)) {
+            if e.key == k {
+                return Some(MegaflowId(id));
+            }
+            id = e.next;
+        }
+        None
     }
 
     /// The megaflow of subtable `t` matching `key`.
     #[inline]
     fn probe(&self, t: &Subtable, key: &FlowKey) -> Option<MegaflowId> {
-        let chain = t.chains.get(&t.words.hash(key))?;
-        chain.iter().copied().find(|id| {
-            self.entries[id.0 as usize]
-                .as_ref()
-                .is_some_and(|e| t.words.matches(key, &e.key))
-        })
+        let mut id = *t.chains.get(&t.words.hash(key))?;
+        while let Some(e) = self.entry(MegaflowId(id)) {
+            if t.words.matches(key, &e.key) {
+                return Some(MegaflowId(id));
+            }
+            id = e.next;
+        }
+        None
     }
 
     /// The megaflow matching `key`.

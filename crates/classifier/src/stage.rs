@@ -92,6 +92,43 @@ impl StagedMask {
             .all(|w| (load(key, w.idx) ^ load(masked, w.idx)) & w.bits == 0)
     }
 
+    /// Appends `key`'s masked words, in `words` order: the compact form in
+    /// which a subtable stores a rule's masked key.
+    #[inline]
+    pub fn compact_into(&self, key: &FlowKey, out: &mut Vec<u64>) {
+        out.extend(self.words.iter().map(|w| load(key, w.idx) & w.bits));
+    }
+
+    /// Whether `key` agrees with compact masked key `vals` on every bit of
+    /// this mask.
+    #[inline]
+    pub fn matches_compact(&self, key: &FlowKey, vals: &[u64]) -> bool {
+        self.words.len() == vals.len()
+            && self
+                .words
+                .iter()
+                .zip(vals)
+                .all(|(w, v)| load(key, w.idx) & w.bits == *v)
+    }
+
+    /// Whether `key` agrees with compact masked key `vals` on every bit that
+    /// both `sub` and this mask have.
+    pub fn agrees_compact_under(&self, key: &FlowKey, vals: &[u64], sub: &FlowKey) -> bool {
+        self.words
+            .iter()
+            .zip(vals)
+            .all(|(w, v)| (load(key, w.idx) ^ v) & w.bits & load(sub, w.idx) == 0)
+    }
+
+    /// The full masked key a compact one stands for.
+    pub fn expand(&self, vals: &[u64]) -> FlowKey {
+        let mut k = FlowKey::default();
+        for (w, v) in self.words.iter().zip(vals) {
+            or_into(&mut k, w.idx, *v);
+        }
+        k
+    }
+
     /// ORs the bits of `words[..upto]` into `wc`.
     #[inline]
     pub fn unwildcard(&self, wc: &mut FlowKey, upto: usize) {
@@ -127,6 +164,38 @@ mod tests {
         assert!(wc.is_zero(DL_DST));
         s.unwildcard(&mut wc, s.ends[1]);
         assert_eq!(wc, m);
+    }
+
+    #[test]
+    fn compact_keys_round_trip_and_match_like_full_ones() {
+        let mut m = FlowKey::default();
+        m.get_mut(CT_TP_DST).fill(0xff);
+        m.get_mut(DL_DST).fill(0xff);
+        m.set_uint(TP_DST, 0xff00);
+        let s = StagedMask::staged(&m);
+        let mut k = FlowKey::default();
+        k.0.iter_mut()
+            .enumerate()
+            .for_each(|(i, b)| *b = i as u8 ^ 0x5a);
+        let mut vals = Vec::new();
+        s.compact_into(&k, &mut vals);
+        assert_eq!(vals.len(), s.words.len());
+        let full = s.expand(&vals);
+        for (i, b) in full.0.iter().enumerate() {
+            assert_eq!(*b, k.0[i] & m.0[i], "byte {i}");
+        }
+        assert!(s.matches_compact(&k, &vals));
+        assert_eq!(s.hash(&k), s.hash(&full));
+        let mut k2 = k.clone();
+        k2.0[TP_DST.ofs + 1] ^= 1; // outside the mask
+        assert!(s.matches_compact(&k2, &vals));
+        k2.0[TP_DST.ofs] ^= 1;
+        assert!(!s.matches_compact(&k2, &vals));
+        let mut sub = FlowKey::default();
+        sub.get_mut(DL_DST).fill(0xff);
+        assert!(s.agrees_compact_under(&k2, &vals, &sub));
+        k2.0[DL_DST.ofs] ^= 0x80;
+        assert!(!s.agrees_compact_under(&k2, &vals, &sub));
     }
 
     #[test]

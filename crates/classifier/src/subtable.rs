@@ -1,7 +1,9 @@
 //! One subtable of the tuple-space search: every rule sharing one mask.
 //!
 //! Rules are found by hashing only the key bytes the mask covers. Rules with
-//! the same masked key form a chain, highest priority first. Before the final
+//! the same masked key form a chain, highest priority first. A rule's masked
+//! key is kept compact: only the mask's words, in one arena per subtable, so
+//! a rule costs tens of bytes however wide the flow key is. Before the final
 //! hash lookup, per-stage indexes of the rules' masked key prefixes let a
 //! lookup give up early, depending only on the stages it looked at; prefix
 //! tries let it give up depending only on a few leading address bits.
@@ -13,20 +15,45 @@ use openflow::flow_match::key::{FlowKey, Slot, TP_DST, TP_SRC};
 use crate::stage::{stage_of, StagedMask, N_STAGES};
 use crate::trie::{field_value, has_prefix, prefix_len, set_prefix, Trie, TrieAnswer};
 use crate::version::{Version, Visibility};
-use crate::words::{finish, HashBuild};
+use crate::words::{finish, mix_all, HashBuild};
 use crate::RuleId;
 
 /// Most prefix tries a classifier keeps (as the reference's limit).
 pub(crate) const MAX_TRIES: usize = 3;
 
-/// What lookups need to know about a rule, kept apart from the caller's data.
+/// "No rule": ends a chain; as a head's subtable, marks a free id.
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// What lookups need to know about a rule, kept apart from the caller's
+/// data. Its masked key lives in its subtable, in compact form (only the
+/// words the subtable's mask covers), so a head stays 32 bytes.
 pub(crate) struct RuleHead {
-    /// The rule's key, masked by its subtable's mask.
-    pub key: FlowKey,
-    pub priority: u32,
     pub vis: Visibility,
-    pub subtable: usize,
-    pub live: bool,
+    pub priority: u32,
+    /// Index of its subtable; `NONE` when the id is free.
+    pub subtable: u32,
+    /// Where its compact masked key sits in the subtable's arena.
+    pub slot: u32,
+    /// Next rule of its chain (same masked-key hash, priority not higher);
+    /// `NONE` ends the chain.
+    pub next: u32,
+}
+
+impl RuleHead {
+    pub fn live(&self) -> bool {
+        self.subtable != NONE
+    }
+}
+
+/// The rules of the chain starting at `first`, best first.
+pub(crate) fn chain(heads: &[RuleHead], first: u32) -> impl Iterator<Item = RuleId> + '_ {
+    std::iter::successors((first != NONE).then_some(first), move |&id| {
+        heads
+            .get(id as usize)
+            .map(|h| h.next)
+            .filter(|&n| n != NONE)
+    })
+    .map(RuleId)
 }
 
 /// Trie answers for one lookup's key, computed when first needed.
@@ -123,19 +150,26 @@ pub(crate) struct Subtable {
     /// Prefix length of the mask on each trie's field (0: trie not used).
     pub plens: [u32; MAX_TRIES],
     ports: Option<PortsTrie>,
-    /// Full masked-key hash -> rules, highest priority first.
-    chains: HashMap<u64, Vec<RuleId>, HashBuild>,
+    /// Full masked-key hash -> first rule of the chain of rules with that
+    /// hash, highest priority first (linked through `RuleHead::next`, so a
+    /// single-rule chain costs no allocation).
+    chains: HashMap<u64, u32, HashBuild>,
+    /// Compact masked keys: rule slot `s` owns `keys[s * w..(s + 1) * w]`
+    /// with `w` = `staged.words.len()`. Slots are dense (removal moves the
+    /// last one into the hole).
+    keys: Vec<u64>,
     /// Priority -> number of rules with it (for the maximum after removals).
     priorities: BTreeMap<u32, u32>,
     pub n_rules: usize,
 }
 
 /// Outcome of probing one subtable.
-pub(crate) enum Probe<'a> {
+pub(crate) enum Probe {
     /// No rule of the subtable can match the key.
     Miss,
-    /// Candidates (same hash; check key and visibility), best first.
-    Chain(&'a [RuleId]),
+    /// The first of the candidates (same hash; check key and visibility),
+    /// best first: see [`chain`].
+    Chain(u32),
 }
 
 impl Subtable {
@@ -173,6 +207,7 @@ impl Subtable {
             plens,
             ports: PortsTrie::new(mask),
             chains: HashMap::default(),
+            keys: Vec::new(),
             priorities: BTreeMap::new(),
             n_rules: 0,
         }
@@ -182,58 +217,114 @@ impl Subtable {
         self.priorities.keys().next_back().copied()
     }
 
-    /// The stage-prefix hashes of a masked key (per step; unused for the
+    /// Words per compact key.
+    fn width(&self) -> usize {
+        self.staged.words.len()
+    }
+
+    /// The compact masked key in `slot`.
+    #[inline]
+    fn compact(&self, slot: u32) -> &[u64] {
+        let w = self.width();
+        let from = slot as usize * w;
+        self.keys.get(from..from + w).unwrap_or(&[])
+    }
+
+    /// The masked key of the rule in `slot`.
+    pub fn masked_key(&self, slot: u32) -> FlowKey {
+        self.staged.expand(self.compact(slot))
+    }
+
+    /// Whether `key` matches the rule in `slot`.
+    #[inline]
+    pub fn matches(&self, key: &FlowKey, slot: u32) -> bool {
+        self.staged.matches_compact(key, self.compact(slot))
+    }
+
+    /// Whether `key` agrees with the rule in `slot` on every bit that both
+    /// `sub` and this subtable's mask have.
+    pub fn agrees_under(&self, key: &FlowKey, slot: u32, sub: &FlowKey) -> bool {
+        self.staged
+            .agrees_compact_under(key, self.compact(slot), sub)
+    }
+
+    /// The stage-prefix hashes of a compact key (per step; unused for the
     /// last) and its full hash.
-    fn hashes(&self, key: &FlowKey) -> ([u64; N_STAGES], u64) {
+    fn hashes(&self, vals: &[u64]) -> ([u64; N_STAGES], u64) {
         let mut prefix = [0u64; N_STAGES];
         let mut h = 0;
         let mut done = 0;
         for (p, step) in prefix.iter_mut().zip(&self.steps) {
-            h = self.staged.hash_words(key, done, step.end, h);
+            h = mix_all(h, vals.get(done..step.end).unwrap_or(&[]));
             done = step.end;
             *p = finish(h);
         }
-        h = self
-            .staged
-            .hash_words(key, done, self.staged.words.len(), h);
+        h = mix_all(h, vals.get(done..).unwrap_or(&[]));
         (prefix, finish(h))
     }
 
-    /// Adds rule `id` (whose head is `heads[id]`, already filled in).
-    pub fn insert(&mut self, heads: &[RuleHead], id: RuleId) {
-        let head = &heads[id.0 as usize];
-        let (prefix, hash) = self.hashes(&head.key);
+    /// Adds rule `id` (priority in its head) with masked key `key`, filling
+    /// in the head's slot and chain link.
+    pub fn insert(&mut self, heads: &mut [RuleHead], id: RuleId, key: &FlowKey) {
+        let slot = self.n_rules as u32;
+        let from = self.keys.len();
+        self.staged.compact_into(key, &mut self.keys);
+        let (prefix, hash) = self.hashes(&self.keys[from..]);
         for (step, h) in self.steps.iter_mut().zip(prefix) {
             if let Some(ix) = &mut step.index {
                 *ix.entry(h).or_insert(0) += 1;
             }
         }
-        let chain = self.chains.entry(hash).or_default();
+        let priority = heads[id.0 as usize].priority;
+        let first = self.chains.entry(hash).or_insert(NONE);
         // After every rule of at least this priority: equal priorities keep
         // insertion order.
-        let pos = chain.partition_point(|r| heads[r.0 as usize].priority >= head.priority);
-        chain.insert(pos, id);
-        *self.priorities.entry(head.priority).or_insert(0) += 1;
+        let mut prev = NONE;
+        let mut cur = *first;
+        while cur != NONE && heads[cur as usize].priority >= priority {
+            prev = cur;
+            cur = heads[cur as usize].next;
+        }
+        if prev == NONE {
+            *first = id.0;
+        } else {
+            heads[prev as usize].next = id.0;
+        }
+        let head = &mut heads[id.0 as usize];
+        head.next = cur;
+        head.slot = slot;
+        *self.priorities.entry(priority).or_insert(0) += 1;
         self.n_rules += 1;
         if let Some(p) = &mut self.ports {
-            p.trie.insert(field_value(&head.key, PORTS), p.plen);
+            p.trie.insert(field_value(key, PORTS), p.plen);
         }
     }
 
-    /// Removes rule `id`; returns false if it was not here.
-    pub fn remove(&mut self, heads: &[RuleHead], id: RuleId) -> bool {
-        let head = &heads[id.0 as usize];
-        let (prefix, hash) = self.hashes(&head.key);
-        let Some(chain) = self.chains.get_mut(&hash) else {
-            return false;
-        };
-        let Some(pos) = chain.iter().position(|r| *r == id) else {
-            return false;
-        };
-        chain.remove(pos);
-        if chain.is_empty() {
+    /// Removes rule `id`; returns its masked key, or None if it was not here.
+    pub fn remove(&mut self, heads: &mut [RuleHead], id: RuleId) -> Option<FlowKey> {
+        let head = heads.get(id.0 as usize)?;
+        let (slot, priority) = (head.slot, head.priority);
+        let (prefix, hash) = self.hashes(self.compact(slot));
+        let first = self.chains.get_mut(&hash)?;
+        // Unlink.
+        let mut prev = NONE;
+        let mut cur = *first;
+        while cur != NONE && cur != id.0 {
+            prev = cur;
+            cur = heads[cur as usize].next;
+        }
+        if cur == NONE {
+            return None;
+        }
+        let next = heads[cur as usize].next;
+        if prev != NONE {
+            heads[prev as usize].next = next;
+        } else if next != NONE {
+            *first = next;
+        } else {
             self.chains.remove(&hash);
         }
+        heads[cur as usize].next = NONE;
         for (step, h) in self.steps.iter_mut().zip(prefix) {
             let Some(ix) = &mut step.index else { continue };
             if let Some(n) = ix.get_mut(&h) {
@@ -242,18 +333,47 @@ impl Subtable {
                     ix.remove(&h);
                 }
             }
+            shrink_if_sparse(ix);
         }
+        let key = self.masked_key(slot);
         if let Some(p) = &mut self.ports {
-            p.trie.remove(field_value(&head.key, PORTS), p.plen);
+            p.trie.remove(field_value(&key, PORTS), p.plen);
         }
-        if let Some(n) = self.priorities.get_mut(&head.priority) {
+        if let Some(n) = self.priorities.get_mut(&priority) {
             *n -= 1;
             if *n == 0 {
-                self.priorities.remove(&head.priority);
+                self.priorities.remove(&priority);
             }
         }
         self.n_rules -= 1;
-        true
+        self.free_slot(heads, slot);
+        shrink_if_sparse(&mut self.chains);
+        Some(key)
+    }
+
+    /// Releases `slot` (its rule already unlinked), keeping slots dense: the
+    /// rule in the last slot moves into the hole.
+    fn free_slot(&mut self, heads: &mut [RuleHead], slot: u32) {
+        let w = self.width();
+        let last = self.n_rules as u32;
+        if w == 0 {
+            return;
+        }
+        if slot != last {
+            // The moved rule is in the chain of its key's hash.
+            let (_, hash) = self.hashes(self.compact(last));
+            let first = self.chains.get(&hash).copied().unwrap_or(NONE);
+            let owner = chain(heads, first).find(|r| heads[r.0 as usize].slot == last);
+            if let Some(owner) = owner {
+                heads[owner.0 as usize].slot = slot;
+            }
+            let (dst, src) = (slot as usize * w, last as usize * w);
+            self.keys.copy_within(src..src + w, dst);
+        }
+        self.keys.truncate(last as usize * w);
+        if self.keys.capacity() > 64 && self.keys.len() < self.keys.capacity() / 4 {
+            self.keys.shrink_to(self.keys.len() * 2);
+        }
     }
 
     /// Probes for `key`, ORing into `wc` the mask bits the outcome depends on.
@@ -265,12 +385,7 @@ impl Subtable {
     /// stage's hash hits, some rule has the key's prefix and a trie could
     /// not have ruled the subtable out.
     #[inline]
-    pub fn probe(
-        &self,
-        key: &FlowKey,
-        wc: Option<&mut FlowKey>,
-        tries: &mut TrieCtx<'_>,
-    ) -> Probe<'_> {
+    pub fn probe(&self, key: &FlowKey, wc: Option<&mut FlowKey>, tries: &mut TrieCtx<'_>) -> Probe {
         let mut h = 0;
         let mut done = 0;
         for step in &self.steps {
@@ -286,9 +401,9 @@ impl Subtable {
                 }
             }
         }
-        let chain = self.chains.get(&finish(h));
+        let first = self.chains.get(&finish(h)).copied();
         if let Some(wc) = wc {
-            match (chain, self.steps.last()) {
+            match (first, self.steps.last()) {
                 (None, Some(last)) => {
                     let start = self
                         .steps
@@ -300,8 +415,8 @@ impl Subtable {
                 _ => self.staged.unwildcard(wc, self.staged.words.len()),
             }
         }
-        match chain {
-            Some(chain) => Probe::Chain(chain),
+        match first {
+            Some(first) => Probe::Chain(first),
             None => Probe::Miss,
         }
     }
@@ -368,29 +483,42 @@ impl Subtable {
         wc: Option<&mut FlowKey>,
         tries: &mut TrieCtx<'_>,
     ) -> Option<(RuleId, u32)> {
-        let Probe::Chain(chain) = self.probe(key, wc, tries) else {
+        let Probe::Chain(mut id) = self.probe(key, wc, tries) else {
             return None;
         };
-        for &id in chain {
-            let h = &heads[id.0 as usize];
+        while let Some(h) = heads.get(id as usize) {
             if floor.is_some_and(|f| h.priority <= f) {
                 return None;
             }
-            if h.vis.visible_in(version) && self.staged.matches(key, &h.key) {
-                return Some((id, h.priority));
+            if h.vis.visible_in(version) && self.matches(key, h.slot) {
+                return Some((RuleId(id), h.priority));
             }
+            id = h.next;
         }
         None
     }
 
-    /// The chain holding rules with exactly `masked` as their masked key.
-    pub fn chain_of(&self, masked: &FlowKey) -> &[RuleId] {
-        let (_, hash) = self.hashes(masked);
-        self.chains.get(&hash).map_or(&[], |c| c.as_slice())
+    /// The first rule of the chain that would hold rules with `key`'s
+    /// masked key (`NONE` if empty).
+    pub fn chain_of(&self, key: &FlowKey) -> u32 {
+        self.chains
+            .get(&self.staged.hash(key))
+            .copied()
+            .unwrap_or(NONE)
     }
 
     /// Every rule of the subtable.
-    pub fn rules(&self) -> impl Iterator<Item = RuleId> + '_ {
-        self.chains.values().flat_map(|c| c.iter().copied())
+    pub fn rules<'a>(&'a self, heads: &'a [RuleHead]) -> impl Iterator<Item = RuleId> + 'a {
+        self.chains
+            .values()
+            .flat_map(move |&first| chain(heads, first))
+    }
+}
+
+/// Gives memory back once a map is mostly empty (maps never shrink on
+/// their own); the factor-of-four hysteresis keeps rehashing amortised.
+fn shrink_if_sparse<K: std::hash::Hash + Eq, V>(map: &mut HashMap<K, V, HashBuild>) {
+    if map.capacity() > 64 && map.len() < map.capacity() / 4 {
+        map.shrink_to(map.len() * 2);
     }
 }

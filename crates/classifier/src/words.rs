@@ -45,6 +45,12 @@ pub fn mix(h: u64, w: u64) -> u64 {
     (h ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29)
 }
 
+/// Continues running hash `h` over already masked words.
+#[inline]
+pub fn mix_all(h: u64, words: &[u64]) -> u64 {
+    words.iter().fold(h, |h, w| mix(h, *w))
+}
+
 /// Finalises a running hash so that every bit depends on every input bit
 /// (hash tables index by the low bits).
 #[inline]

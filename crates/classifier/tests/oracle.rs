@@ -272,7 +272,7 @@ proptest! {
                 }
             }
             let (k, m, p) = cls.key_mask_priority(r.id).expect("live rule");
-            prop_assert!(*k == r.key && *m == r.mask && p == r.priority);
+            prop_assert!(k == r.key && *m == r.mask && p == r.priority);
         }
         for (conds, pri) in &probes {
             let (k, m) = key_mask(conds);
