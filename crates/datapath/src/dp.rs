@@ -39,6 +39,10 @@ pub struct Datapath {
     /// Bumped whenever ports change, so the poll thread re-reads them.
     pub(crate) port_gen: AtomicU64,
     pub(crate) poll: Mutex<Option<PollThread>>,
+    /// CPUs configured for the poll thread (None: the default, see
+    /// `affinity`), and a counter bumped on every change.
+    pub(crate) pmd_cpus: Mutex<Option<Vec<usize>>>,
+    pub(crate) pmd_cpus_gen: AtomicU64,
 }
 
 impl Datapath {
@@ -89,6 +93,8 @@ impl Datapath {
             handler: RwLock::new(None),
             port_gen: AtomicU64::new(0),
             poll: Mutex::new(None),
+            pmd_cpus: Mutex::new(None),
+            pmd_cpus_gen: AtomicU64::new(0),
         })
     }
 
@@ -133,6 +139,25 @@ impl Datapath {
     /// Most megaflows; beyond it misses are executed but not installed.
     pub fn set_flow_limit(&self, limit: usize) {
         self.lock().flow_limit = limit;
+    }
+
+    /// `other_config:pmd-cpu-mask`: the CPUs the poll thread may run on
+    /// (hexadecimal, lowest bit = CPU 0); None restores the default (a
+    /// `netdev` datapath's thread pinned to the lowest CPU the process may
+    /// use, the dummy one unpinned). The reference starts one thread per
+    /// CPU of the mask; our one poll thread may run on any of them. Takes
+    /// effect at the thread's next turn; a mask without a usable CPU leaves
+    /// the thread where it is.
+    pub fn set_pmd_cpu_mask(&self, mask: Option<&str>) -> Result<(), String> {
+        let cpus = mask.map(crate::affinity::parse_cpu_mask).transpose()?;
+        let mut cur = self.pmd_cpus.lock().unwrap_or_else(|e| e.into_inner());
+        if *cur != cpus {
+            *cur = cpus;
+            drop(cur);
+            self.pmd_cpus_gen.fetch_add(1, Ordering::Relaxed);
+            crate::poll::wake(self);
+        }
+        Ok(())
     }
 
     /// 1/N of EMC-missing megaflow hits are cached (0 = never, 1 = always).

@@ -5,6 +5,7 @@
 //! Architecture invariant: this crate knows the flow key layout but nothing
 //! of OpenFlow semantics; translation lives above it (ofproto-dpif).
 
+mod affinity;
 pub mod dp;
 pub mod dpctl;
 pub mod dump_text;
@@ -21,6 +22,7 @@ mod types;
 pub mod upcall;
 mod upcalls;
 
+pub use affinity::parse_cpu_mask;
 pub use dp::{
     Clock, Datapath, DpStats, FlowEntry, FlowError, FlowPutFlags, PortInfo, PortStats, Workspace,
 };

@@ -1,13 +1,15 @@
 //! The poll thread: waits (epoll) on every port's receive fd plus an eventfd
 //! that control operations use to make it re-read the port list, receives
 //! batches and runs them through the pipeline; ports without an fd are
-//! polled every few milliseconds. Once a second it expires idle megaflows.
+//! polled every few milliseconds. It runs pinned to one CPU by default
+//! (`affinity`). Once a second it expires idle megaflows.
 
 use std::io;
-use std::os::fd::RawFd;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use packet::Batch;
 
@@ -15,12 +17,17 @@ use crate::dp::Datapath;
 use crate::execute::Deferred;
 use crate::pipeline::Scratch;
 
-/// epoll data value of the wakeup eventfd.
-const WAKEUP: u64 = u64::MAX;
 /// Batches taken from one ready port before looking at the others.
 const MAX_BATCHES_PER_PORT: usize = 4;
 /// How often ports without an fd are polled.
 const FDLESS_POLL_MS: i32 = 5;
+/// After its ports ran dry, how long the thread keeps looking at them
+/// (epoll without a timeout) before it sleeps. While it is not asleep, a
+/// sender's arriving frame costs the sender no wake-up of this thread (an
+/// IPI and a context switch, paid in the sender's softirq): like the
+/// reference's poll-mode threads, which never sleep, but only while
+/// traffic keeps coming.
+const SPIN_BEFORE_SLEEP: Duration = Duration::from_micros(200);
 
 pub(crate) struct PollThread {
     stop: Arc<AtomicBool>,
@@ -85,110 +92,199 @@ pub(crate) fn stop(dp: &Datapath) {
     }
 }
 
-struct Epoll(RawFd);
+/// epoll data value of the wakeup eventfd.
+const WAKEUP: u64 = u64::MAX;
 
-impl Epoll {
-    fn new() -> io::Result<Epoll> {
+/// The descriptors the thread sleeps on: an epoll set with the wakeup
+/// eventfd and every port that has a descriptor. (epoll rather than poll:
+/// poll(2) holds a reference to every file it sleeps on, so a port's device
+/// closed meanwhile would stay open, and a TAP port re-created at once
+/// would find its name busy.)
+struct Waitset {
+    epoll: Option<OwnedFd>,
+    wakeup: RawFd,
+    events: [libc::epoll_event; 64],
+    /// Every port with a descriptor.
+    ports: Vec<u32>,
+    /// Ports without a descriptor, visited every round.
+    fdless: Vec<u32>,
+}
+
+impl Waitset {
+    fn new(wakeup: RawFd) -> Waitset {
+        Waitset {
+            epoll: None,
+            wakeup,
+            events: [libc::epoll_event { events: 0, u64: 0 }; 64],
+            ports: Vec::new(),
+            fdless: Vec::new(),
+        }
+    }
+
+    /// A fresh epoll set for the datapath's current ports.
+    fn rebuild(&mut self, dp: &Datapath) -> io::Result<()> {
         // SAFETY: plain syscall; the result is checked.
         let fd = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
         if fd < 0 {
             return Err(io::Error::last_os_error());
         }
-        Ok(Epoll(fd))
-    }
-
-    fn add(&self, fd: RawFd, data: u64) {
-        let mut ev = libc::epoll_event {
-            events: libc::EPOLLIN as u32,
-            u64: data,
-        };
-        // SAFETY: ev is a valid epoll_event; failures (closed fd) are harmless.
-        unsafe {
-            libc::epoll_ctl(self.0, libc::EPOLL_CTL_ADD, fd, &mut ev);
-        }
-    }
-
-    fn wait(&self, events: &mut [libc::epoll_event], timeout_ms: i32) -> usize {
-        // SAFETY: events is a valid writable array of its length.
-        let n = unsafe {
-            libc::epoll_wait(self.0, events.as_mut_ptr(), events.len() as i32, timeout_ms)
-        };
-        n.max(0) as usize
-    }
-}
-
-impl Drop for Epoll {
-    fn drop(&mut self) {
-        // SAFETY: we own the fd.
-        unsafe {
-            libc::close(self.0);
-        }
-    }
-}
-
-fn run(weak: Weak<Datapath>, wakeup: RawFd, stop: Arc<AtomicBool>) {
-    let mut batch = Batch::new();
-    let mut scratch = Scratch::new();
-    let mut deferred = Deferred::default();
-    let mut events = [libc::epoll_event { events: 0, u64: 0 }; 64];
-    let mut seen_gen = u64::MAX;
-    let mut epoll: Option<Epoll> = None;
-    let mut fdless: Vec<u32> = Vec::new();
-    let mut ready: Vec<u32> = Vec::with_capacity(64);
-    let mut last_expire = 0u64;
-    while !stop.load(Ordering::Relaxed) {
-        {
-            let Some(dp) = weak.upgrade() else { return };
-            let gen = dp.port_gen.load(Ordering::Relaxed);
-            if gen != seen_gen || epoll.is_none() {
-                seen_gen = gen;
-                let Ok(ep) = Epoll::new() else { return };
-                ep.add(wakeup, WAKEUP);
-                fdless.clear();
-                let core = dp.lock();
-                for (no, p) in &core.ports {
-                    match p.netdev.as_ref().map(|d| d.fd()) {
-                        Some(Some(fd)) => ep.add(fd, u64::from(*no)),
-                        Some(None) => fdless.push(*no),
-                        None => {}
-                    }
+        // SAFETY: a fresh descriptor nobody else owns.
+        let epoll = unsafe { OwnedFd::from_raw_fd(fd) };
+        add(&epoll, self.wakeup, WAKEUP);
+        self.ports.clear();
+        self.fdless.clear();
+        let core = dp.lock();
+        for (no, p) in &core.ports {
+            match p.netdev.as_ref().map(|d| d.fd()) {
+                Some(Some(fd)) => {
+                    add(&epoll, fd, u64::from(*no));
+                    self.ports.push(*no);
                 }
-                drop(core);
-                epoll = Some(ep);
+                Some(None) => self.fdless.push(*no),
+                None => {}
             }
         }
-        let Some(ep) = epoll.as_ref() else { return };
-        let timeout = if fdless.is_empty() {
-            1000
-        } else {
-            FDLESS_POLL_MS
+        self.epoll = Some(epoll);
+        Ok(())
+    }
+
+    /// Waits up to `timeout_ms` (0: just look); adds the ready ports and
+    /// the fd-less ones to `visit` (which holds at most the few ports still
+    /// busy from the last round) and drains the wakeup eventfd.
+    fn wait(&mut self, timeout_ms: i32, visit: &mut Vec<u32>) {
+        let Some(epoll) = self.epoll.as_ref() else {
+            return;
         };
-        // Sleep without holding the datapath alive.
-        let n = ep.wait(&mut events, timeout);
-        let Some(dp) = weak.upgrade() else { return };
-        ready.clear();
-        for ev in events.iter().take(n) {
+        // SAFETY: `events` is a valid writable array of its length.
+        let n = unsafe {
+            libc::epoll_wait(
+                epoll.as_raw_fd(),
+                self.events.as_mut_ptr(),
+                self.events.len() as i32,
+                timeout_ms,
+            )
+        };
+        for ev in self.events.iter().take(n.max(0) as usize) {
             let data = ev.u64;
             if data == WAKEUP {
                 let mut v = 0u64;
                 // SAFETY: reading 8 bytes into a valid u64 from our eventfd.
                 unsafe {
-                    libc::read(wakeup, (&mut v as *mut u64).cast(), 8);
+                    libc::read(self.wakeup, (&mut v as *mut u64).cast(), 8);
                 }
             } else if let Ok(no) = u32::try_from(data) {
-                ready.push(no);
+                if !visit.contains(&no) {
+                    visit.push(no);
+                }
             }
         }
-        ready.extend_from_slice(&fdless);
-        for &no in &ready {
+        for no in &self.fdless {
+            if !visit.contains(no) {
+                visit.push(*no);
+            }
+        }
+    }
+}
+
+/// [`SPIN_BEFORE_SLEEP`], or `OXVS_POLL_SPIN_US` (microseconds) for
+/// measuring other values.
+fn spin_before_sleep() -> Duration {
+    std::env::var("OXVS_POLL_SPIN_US")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(SPIN_BEFORE_SLEEP, Duration::from_micros)
+}
+
+fn add(epoll: &OwnedFd, fd: RawFd, data: u64) {
+    let mut ev = libc::epoll_event {
+        events: libc::EPOLLIN as u32,
+        u64: data,
+    };
+    // SAFETY: ev is a valid epoll_event; failures (closed fd) are harmless.
+    unsafe {
+        libc::epoll_ctl(epoll.as_raw_fd(), libc::EPOLL_CTL_ADD, fd, &mut ev);
+    }
+}
+
+/// The poll thread's loop. Ports that still had frames after a visit (four
+/// full batches) are visited again without sleeping; the others are looked
+/// at (epoll with no timeout) in each such round, so a busy port cannot
+/// starve them.
+fn run(weak: Weak<Datapath>, wakeup: RawFd, stop: Arc<AtomicBool>) {
+    // The CPUs the thread may use as started, for the default affinity.
+    let allowed = crate::affinity::current().unwrap_or_default();
+    let mut seen_cpus_gen = u64::MAX;
+    let mut batch = Batch::new();
+    let mut scratch = Scratch::new();
+    let mut deferred = Deferred::default();
+    let mut seen_gen = u64::MAX;
+    let mut waitset = Waitset::new(wakeup);
+    // Ports to visit this round, and those that still had frames after it.
+    let mut visit: Vec<u32> = Vec::with_capacity(64);
+    let mut hot: Vec<u32> = Vec::with_capacity(64);
+    let mut last_expire = 0u64;
+    let spin = spin_before_sleep();
+    // When a port last had frames (None: not since the thread last slept).
+    let mut last_busy: Option<Instant> = None;
+    while !stop.load(Ordering::Relaxed) {
+        let rebuilt = {
+            let Some(dp) = weak.upgrade() else { return };
+            let cpus_gen = dp.pmd_cpus_gen.load(Ordering::Relaxed);
+            if cpus_gen != seen_cpus_gen {
+                seen_cpus_gen = cpus_gen;
+                let configured = dp
+                    .pmd_cpus
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone();
+                let cpus = crate::affinity::choose(configured.as_deref(), dp.dp_type(), &allowed);
+                // On failure (no usable CPU in the mask) the thread keeps
+                // the CPUs it has.
+                let _ = crate::affinity::set(&cpus);
+            }
+            let gen = dp.port_gen.load(Ordering::Relaxed);
+            gen != seen_gen && {
+                seen_gen = gen;
+                if waitset.rebuild(&dp).is_err() {
+                    return;
+                }
+                true
+            }
+        };
+        if rebuilt {
+            // Visit every port once: frames may have arrived meanwhile.
+            visit.clear();
+            visit.extend_from_slice(&waitset.ports);
+            visit.extend_from_slice(&waitset.fdless);
+        } else if visit.is_empty() && last_busy.is_some_and(|t| t.elapsed() < spin) {
+            waitset.wait(0, &mut visit);
+        } else if visit.is_empty() {
+            last_busy = None;
+            let timeout = if waitset.fdless.is_empty() {
+                1000
+            } else {
+                FDLESS_POLL_MS
+            };
+            // Sleep without holding the datapath alive.
+            waitset.wait(timeout, &mut visit);
+        } else {
+            waitset.wait(0, &mut visit);
+        }
+        let Some(dp) = weak.upgrade() else { return };
+        hot.clear();
+        let mut busy = false;
+        for &no in &visit {
+            let mut drained = false;
             for _ in 0..MAX_BATCHES_PER_PORT {
                 let got = {
                     let mut core = dp.lock();
                     let Some(dev) = core.ports.get_mut(&no).and_then(|p| p.netdev.as_mut()) else {
+                        drained = true;
                         break;
                     };
                     match dev.recv(&mut batch) {
                         Ok(n) if n > 0 => {
+                            busy = true;
                             let now = dp.now_ms();
                             core.process_batch(no, &mut batch, &mut scratch, &mut deferred, now);
                             true
@@ -200,9 +296,17 @@ fn run(weak: Weak<Datapath>, wakeup: RawFd, stop: Arc<AtomicBool>) {
                     dp.finish(&mut deferred);
                 }
                 if !got || batch.len() < packet::BATCH_SIZE {
+                    drained = true;
                     break;
                 }
             }
+            if !drained {
+                hot.push(no);
+            }
+        }
+        std::mem::swap(&mut visit, &mut hot);
+        if busy {
+            last_busy = Some(Instant::now());
         }
         let now = dp.now_ms();
         if now.saturating_sub(last_expire) >= 1000 {

@@ -10,10 +10,13 @@
 //! - PACKET_VNET_HDR on rx and tx: a virtio-net header travels with every frame
 //!   so GSO super-packets and partial checksums pass through untouched
 //!   (`Buffer.offload`);
-//! - batches of up to 32 with recvmmsg into the caller's reusable buffers;
-//!   sent through a PACKET_MMAP transmit ring (`txring`, one syscall per
-//!   batch), with sendmmsg for GSO super-packets, frames too big for a ring
-//!   slot, or when the ring cannot be set up; the sockets never block.
+//! - batches of up to 32, received from a PACKET_MMAP receive ring (`rxring`,
+//!   no system call per batch; frames too big for a ring slot and, when the
+//!   ring cannot be set up, every frame come with recvmmsg into the caller's
+//!   reusable buffers) and sent through a PACKET_MMAP transmit ring
+//!   (`txring`, one syscall per batch), with sendmmsg for GSO super-packets,
+//!   frames too big for a ring slot, or when the ring cannot be set up; the
+//!   sockets never block.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -21,6 +24,7 @@ use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
 use packet::{Batch, Buffer, BATCH_SIZE};
 
+use crate::rxring::{RxRing, TP_STATUS_COPY};
 use crate::txring::TxRing;
 use crate::vnet::{self, VNET_HDR_LEN};
 use crate::{link_monitor, sys, Duplex, Netdev, NetdevStats};
@@ -92,6 +96,9 @@ fn find_auxdata(ctl: &[u8]) -> Option<AuxData> {
 pub struct SystemNetdev {
     name: String,
     ifindex: u32,
+    /// The receive ring (on `sock`, so declared before it: unmapped before
+    /// the socket is closed); None when the kernel refused to set one up.
+    rx_ring: Option<RxRing>,
     sock: OwnedFd,
     /// Per-slot scratch the kernel fills alongside each frame.
     rx_vnet: [[u8; VNET_HDR_LEN]; BATCH_SIZE],
@@ -140,6 +147,9 @@ impl SystemNetdev {
         if sys::setsockopt(fd, libc::SOL_SOCKET, libc::SO_SNDBUFFORCE, &SOCKET_BUFFER).is_err() {
             let _ = sys::setsockopt(fd, libc::SOL_SOCKET, libc::SO_SNDBUF, &SOCKET_BUFFER);
         }
+        // Best effort, and before binding (so nothing is queued outside the
+        // ring): without it every frame comes with recvmmsg.
+        let rx_ring = RxRing::open(fd).ok();
 
         // SAFETY: sockaddr_ll is plain data; zero is valid.
         let mut sll: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
@@ -164,6 +174,7 @@ impl SystemNetdev {
         // Best effort: without a ring every frame goes with sendmmsg.
         let tx_ring = TxRing::open(ifindex, SOCKET_BUFFER).ok();
         Ok(SystemNetdev {
+            rx_ring,
             tx_ring,
             name: name.to_string(),
             ifindex,
@@ -183,6 +194,12 @@ impl SystemNetdev {
     #[cfg(test)]
     pub(crate) fn has_tx_ring(&self) -> bool {
         self.tx_ring.is_some()
+    }
+
+    /// Whether frames come in through the PACKET_MMAP ring (tests).
+    #[cfg(test)]
+    pub(crate) fn has_rx_ring(&self) -> bool {
+        self.rx_ring.is_some()
     }
 
     /// Folds the kernel's socket-queue drop count (reset by every read) into
@@ -209,9 +226,9 @@ impl SystemNetdev {
 
     /// Finishes one received frame: vnet header -> offload, tag re-insertion.
     /// Returns false when the frame must be dropped.
-    fn finish_rx(buf: &mut Buffer, vnet: &[u8; VNET_HDR_LEN], ctl: &[u8]) -> bool {
+    fn finish_rx(buf: &mut Buffer, vnet: &[u8; VNET_HDR_LEN], aux: Option<AuxData>) -> bool {
         buf.offload = vnet::from_vnet(vnet);
-        if let Some(aux) = find_auxdata(ctl) {
+        if let Some(aux) = aux {
             if aux.status & TP_STATUS_VLAN_VALID != 0 || aux.vlan_tci != 0 {
                 let tpid = if aux.status & TP_STATUS_VLAN_TPID_VALID != 0 {
                     aux.vlan_tpid
@@ -230,6 +247,96 @@ impl SystemNetdev {
             }
         }
         true
+    }
+
+    /// Reads frames from the socket queue with one recvmmsg into the slots
+    /// named by `which` (in order), marking in `ok` those accepted. Returns
+    /// how many messages the kernel gave (the first ones of `which`).
+    fn recv_queued(
+        &mut self,
+        slots: &mut [Buffer],
+        which: &[usize],
+        ok: &mut [bool; BATCH_SIZE],
+    ) -> io::Result<usize> {
+        // SAFETY: iovec and mmsghdr are plain data; all-zero is valid.
+        let mut iov: [[libc::iovec; 2]; BATCH_SIZE] = unsafe { std::mem::zeroed() };
+        // SAFETY: as above.
+        let mut msgs: [libc::mmsghdr; BATCH_SIZE] = unsafe { std::mem::zeroed() };
+        let n = which.len().min(BATCH_SIZE);
+        for (j, &i) in which.iter().enumerate().take(n) {
+            let Some(buf) = slots.get_mut(i) else {
+                return Ok(0);
+            };
+            let area = buf.recv_area(RX_AREA);
+            iov[j][0] = libc::iovec {
+                iov_base: self.rx_vnet[j].as_mut_ptr().cast(),
+                iov_len: VNET_HDR_LEN,
+            };
+            iov[j][1] = libc::iovec {
+                iov_base: area.as_mut_ptr().cast(),
+                iov_len: area.len(),
+            };
+            let h = &mut msgs[j].msg_hdr;
+            h.msg_iov = iov[j].as_mut_ptr();
+            h.msg_iovlen = 2;
+            h.msg_control = self.rx_ctl[j].0.as_mut_ptr().cast();
+            h.msg_controllen = self.rx_ctl[j].0.len();
+            h.msg_name = (&mut self.rx_addr[j] as *mut libc::sockaddr_ll).cast();
+            h.msg_namelen = std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t;
+        }
+        // SAFETY: every msgs[j] points at live, exclusively borrowed memory of
+        // the stated sizes: iovecs in `iov`, the vnet scratch, control space
+        // and address in `self`, and the receive area of slot which[j] (valid
+        // until the slots are touched again, which happens only after this
+        // call; `which` names distinct slots).
+        let r = unsafe {
+            libc::recvmmsg(
+                self.sock.as_raw_fd(),
+                msgs.as_mut_ptr(),
+                n as libc::c_uint,
+                libc::MSG_DONTWAIT | libc::MSG_TRUNC,
+                std::ptr::null_mut(),
+            )
+        };
+        let got = match sys::cvt(r) {
+            Ok(got) => (got as usize).min(n),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+                ) =>
+            {
+                return Ok(0)
+            }
+            Err(e) => return Err(e),
+        };
+        for (j, m) in msgs.iter().enumerate().take(got) {
+            let i = which[j];
+            let h = &m.msg_hdr;
+            let total = m.msg_len as usize;
+            let outgoing = self.rx_addr[j].sll_pkttype == PACKET_OUTGOING;
+            let truncated = h.msg_flags & libc::MSG_TRUNC != 0
+                || total < VNET_HDR_LEN
+                || total - VNET_HDR_LEN > RX_AREA;
+            if outgoing || truncated {
+                if truncated {
+                    self.rx_dropped += 1;
+                }
+                continue;
+            }
+            let ctl_len = h.msg_controllen.min(self.rx_ctl[j].0.len());
+            let aux = find_auxdata(&self.rx_ctl[j].0[..ctl_len]);
+            let Some(buf) = slots.get_mut(i) else {
+                continue;
+            };
+            buf.set_len(total - VNET_HDR_LEN);
+            if Self::finish_rx(buf, &self.rx_vnet[j], aux) {
+                ok[i] = true;
+            } else {
+                self.rx_dropped += 1;
+            }
+        }
+        Ok(got)
     }
 
     /// Sends frames in order: runs the ring takes go through it (one flush
@@ -348,80 +455,87 @@ impl Netdev for SystemNetdev {
     fn recv(&mut self, batch: &mut Batch) -> io::Result<usize> {
         batch.clear();
         let slots = batch.slots_mut();
-        // SAFETY: iovec and mmsghdr are plain data; all-zero is valid.
-        let mut iov: [[libc::iovec; 2]; BATCH_SIZE] = unsafe { std::mem::zeroed() };
-        // SAFETY: as above.
-        let mut msgs: [libc::mmsghdr; BATCH_SIZE] = unsafe { std::mem::zeroed() };
-        for (i, buf) in slots.iter_mut().enumerate().take(BATCH_SIZE) {
-            let area = buf.recv_area(RX_AREA);
-            iov[i][0] = libc::iovec {
-                iov_base: self.rx_vnet[i].as_mut_ptr().cast(),
-                iov_len: VNET_HDR_LEN,
-            };
-            iov[i][1] = libc::iovec {
-                iov_base: area.as_mut_ptr().cast(),
-                iov_len: area.len(),
-            };
-            let h = &mut msgs[i].msg_hdr;
-            h.msg_iov = iov[i].as_mut_ptr();
-            h.msg_iovlen = 2;
-            h.msg_control = self.rx_ctl[i].0.as_mut_ptr().cast();
-            h.msg_controllen = self.rx_ctl[i].0.len();
-            h.msg_name = (&mut self.rx_addr[i] as *mut libc::sockaddr_ll).cast();
-            h.msg_namelen = std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t;
-        }
         let n = slots.len().min(BATCH_SIZE);
-        // SAFETY: every msgs[i] points at live, exclusively borrowed memory of the
-        // stated sizes: iovecs in `iov`, the vnet scratch and control space and
-        // address in `self`, and the receive area of slot i (valid until the
-        // slots are touched again, which happens only after this call).
-        let r = unsafe {
-            libc::recvmmsg(
-                self.sock.as_raw_fd(),
-                msgs.as_mut_ptr(),
-                n as libc::c_uint,
-                libc::MSG_DONTWAIT | libc::MSG_TRUNC,
-                std::ptr::null_mut(),
-            )
-        };
-        let got = match sys::cvt(r) {
-            Ok(got) => got as usize,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-                ) =>
-            {
-                return Ok(0)
+        // ok[i]: slot i holds an accepted frame. queued: slots whose frame
+        // is to be read from the socket queue (all of them without a ring).
+        let mut ok = [false; BATCH_SIZE];
+        let mut queued = [0usize; BATCH_SIZE];
+        let mut n_queued = 0usize;
+        let filled = match self.rx_ring.as_mut() {
+            Some(ring) => {
+                let mut i = 0usize;
+                while i < n {
+                    let Some(slot) = ring.peek() else { break };
+                    if slot.status & TP_STATUS_COPY != 0 {
+                        // Too big for a slot: the whole frame is next in
+                        // the socket queue.
+                        queued[n_queued] = i;
+                        n_queued += 1;
+                        i += 1;
+                    } else if slot.pkttype == PACKET_OUTGOING {
+                    } else if slot.frame.len() != slot.len || slot.frame.is_empty() {
+                        self.rx_dropped += 1;
+                    } else {
+                        let aux = AuxData {
+                            status: slot.status,
+                            vlan_tci: slot.vlan_tci,
+                            vlan_tpid: slot.vlan_tpid,
+                        };
+                        let buf = &mut slots[i];
+                        buf.set_data(slot.frame);
+                        if Self::finish_rx(buf, &slot.vnet, Some(aux)) {
+                            ok[i] = true;
+                            i += 1;
+                        } else {
+                            self.rx_dropped += 1;
+                        }
+                    }
+                    ring.release();
+                }
+                i
             }
-            Err(e) => return Err(e),
+            None => {
+                for (j, q) in queued.iter_mut().enumerate().take(n) {
+                    *q = j;
+                }
+                n_queued = n;
+                n
+            }
+        };
+        // An empty ring: look at the socket itself. That reports (and so
+        // clears) a pending error such as ENETDOWN while the interface is
+        // down, which would otherwise keep the descriptor ready for poll.
+        let probe = self.rx_ring.is_some() && filled == 0 && n_queued == 0;
+        if probe {
+            n_queued = 1;
+        }
+        let plain = self.rx_ring.is_none() || probe;
+        let filled = if n_queued > 0 {
+            match self.recv_queued(slots, &queued[..n_queued], &mut ok) {
+                Ok(got) if plain => got,
+                Ok(got) => {
+                    // Frames the ring announced but the queue did not hold.
+                    self.rx_dropped += (n_queued - got) as u64;
+                    filled
+                }
+                Err(e) if plain => return Err(e),
+                Err(_) => {
+                    self.rx_dropped += n_queued as u64;
+                    filled
+                }
+            }
+        } else {
+            filled
         };
 
         // Compact the accepted frames to the front of the batch.
         let mut kept = 0usize;
-        for (i, m) in msgs.iter().enumerate().take(got.min(n)) {
-            let h = &m.msg_hdr;
-            let total = m.msg_len as usize;
-            let outgoing = self.rx_addr[i].sll_pkttype == PACKET_OUTGOING;
-            let truncated = h.msg_flags & libc::MSG_TRUNC != 0
-                || total < VNET_HDR_LEN
-                || total - VNET_HDR_LEN > RX_AREA;
-            if outgoing || truncated {
-                if truncated {
-                    self.rx_dropped += 1;
+        for (i, &accepted) in ok.iter().enumerate().take(filled.min(n)) {
+            if accepted {
+                if kept != i {
+                    slots.swap(kept, i);
                 }
-                continue;
-            }
-            let ctl_len = h.msg_controllen.min(self.rx_ctl[i].0.len());
-            if kept != i {
-                slots.swap(kept, i);
-            }
-            let buf = &mut slots[kept];
-            buf.set_len(total - VNET_HDR_LEN);
-            if Self::finish_rx(buf, &self.rx_vnet[i], &self.rx_ctl[i].0[..ctl_len]) {
                 kept += 1;
-            } else {
-                self.rx_dropped += 1;
             }
         }
         batch.set_len(kept);

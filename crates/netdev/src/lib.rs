@@ -23,6 +23,7 @@ pub mod dummy;
 pub mod features;
 pub mod link_monitor;
 mod offload;
+mod rxring;
 pub mod stats;
 pub mod sys;
 pub mod tap;

@@ -180,6 +180,21 @@ fn interface_down_then_up_keeps_working() {
                 Err(e) => assert_eq!(e.raw_os_error(), Some(libc::ENETDOWN), "{e}"),
             }
         }
+        // ... and that consumes it: the descriptor does not stay ready, or
+        // a poll loop around it would spin.
+        let fd = dev.fd().expect("system ports have a descriptor");
+        let mut pfd = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd, no timeout.
+        let n = unsafe { libc::poll(&mut pfd, 1, 0) };
+        assert_eq!(
+            (n, pfd.revents),
+            (0, 0),
+            "descriptor still ready while down"
+        );
         dev.set_admin_up(true).unwrap();
         let frame = test_frame(
             FAR_MAC,

@@ -393,9 +393,11 @@ fn select_group_hashes_recirculates_and_outputs_once() {
 
 /// 100,000 flows added one flow-mod at a time (each followed by the
 /// revalidation vswitchd's main loop would run) while packets keep going
-/// through the bridge: tables are re-prepared at a bounded rate, not once
-/// per flow-mod (which made a long add-flows quadratic), and forwarding
-/// stays right throughout.
+/// through the bridge: forwarding stays right throughout, and translation
+/// looks the table up in the switch's classifier, never building the
+/// separate lookup index (`xlate::lookup::Prepared`) that only tables with
+/// `conjunction` rules need: rebuilding that after every flow-mod made a
+/// long add-flows quadratic.
 #[test]
 fn long_add_flows_does_not_reprepare_per_flow_mod() {
     let s = setup("e2eadd");
@@ -426,9 +428,9 @@ fn long_add_flows_does_not_reprepare_per_flow_mod() {
     );
     let prepares = s.backer.table_prepares("br0").unwrap();
     eprintln!("{n} flow-mods with revalidation in {elapsed:?}, {prepares} table preparations");
-    assert!(
-        prepares < u64::from(n) / 20,
-        "{prepares} preparations for {n} flow-mods"
+    assert_eq!(
+        prepares, 0,
+        "lookup index built for a table without conjunctions"
     );
 }
 

@@ -67,6 +67,8 @@ impl<B: Backend> Switch<B> {
         for w in &desired.warnings {
             vlog::warn!(BRIDGE, "{w}");
         }
+        self.backend
+            .set_pmd_cpu_mask(desired.pmd_cpu_mask.as_deref());
         let first = plan(&self.running, desired);
         self.reconfigurations += 1;
         self.carry_out(&first, desired);

@@ -73,6 +73,8 @@ pub trait Backend: Send {
     fn interface_state(&self, bridge: &str, iface: &str) -> InterfaceState;
     /// Current state of a bridge's controllers, by target.
     fn controller_states(&self, bridge: &str) -> BTreeMap<String, ControllerState>;
+    /// Open_vSwitch `other_config:pmd-cpu-mask` (None: the default CPUs).
+    fn set_pmd_cpu_mask(&mut self, _mask: Option<&str>) {}
     /// Periodic work of the main thread (timeouts, reconnections, link
     /// notifications).
     fn run(&mut self) {}
@@ -158,6 +160,9 @@ impl Backend for Box<dyn Backend> {
     }
     fn command(&mut self, name: &str, args: &[String]) -> Result<String, String> {
         (**self).command(name, args)
+    }
+    fn set_pmd_cpu_mask(&mut self, mask: Option<&str>) {
+        (**self).set_pmd_cpu_mask(mask)
     }
     fn upcall_show(&self) -> String {
         (**self).upcall_show()

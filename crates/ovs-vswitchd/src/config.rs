@@ -128,6 +128,9 @@ pub struct SwitchConfig {
     /// `next_cfg`, to be copied to `cur_cfg` once applied.
     pub next_cfg: i64,
     pub bridges: BTreeMap<String, BridgeConfig>,
+    /// Open_vSwitch `other_config:pmd-cpu-mask`: the CPUs of the datapath's
+    /// poll thread (unparsed; the datapath checks it).
+    pub pmd_cpu_mask: Option<String>,
     /// Parts of the database that were skipped, as log lines.
     pub warnings: Vec<String>,
 }
@@ -135,7 +138,7 @@ pub struct SwitchConfig {
 impl SwitchConfig {
     /// The configuration without the parts that do not change what runs.
     pub fn same_layout(&self, other: &SwitchConfig) -> bool {
-        self.bridges == other.bridges
+        self.bridges == other.bridges && self.pmd_cpu_mask == other.pmd_cpu_mask
     }
 }
 
@@ -277,6 +280,7 @@ pub fn from_replica(replica: &Replica) -> SwitchConfig {
     };
     cfg.ovs_uuid = Some(ovs.uuid);
     cfg.next_cfg = ovs_reader.opt_int("next_cfg").unwrap_or(0);
+    cfg.pmd_cpu_mask = ovs_reader.map("other_config").remove("pmd-cpu-mask");
     // Names already taken anywhere in the switch: ports and interfaces are global.
     let mut port_names = BTreeSet::new();
     let mut iface_names = BTreeSet::new();

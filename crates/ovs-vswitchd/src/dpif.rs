@@ -185,6 +185,8 @@ pub struct DpifBackend {
     monitor: Option<LinkMonitor>,
     /// Something the database shows changed since [`Backend::take_changes`].
     changed: bool,
+    /// `other_config:pmd-cpu-mask`, given to every datapath (also later ones).
+    pmd_cpu_mask: Option<String>,
 }
 
 fn read(of: &SharedOfproto) -> std::sync::RwLockReadGuard<'_, Ofproto> {
@@ -202,6 +204,36 @@ fn name_mac(name: &str) -> [u8; 6] {
     });
     let b = h.to_be_bytes();
     [(b[0] & 0xfc) | 0x02, b[1], b[2], b[3], b[4], b[5]]
+}
+
+/// Opens an interface's device and gives it the configured MAC (a failure
+/// to set that is logged, not fatal, as in the reference).
+fn open_device(
+    kind: &str,
+    name: &str,
+    options: &BTreeMap<String, String>,
+    mac: Option<[u8; 6]>,
+) -> Result<Box<dyn netdev::Netdev>, String> {
+    let mut dev = netdev::open(kind, name, options)?;
+    if let Some(mac) = mac {
+        if let Err(e) = dev.set_hwaddr(mac) {
+            vlog::warn!(
+                BRIDGE,
+                "{name}: could not set MAC address ({})",
+                ovs_daemon::util::error_text(&e)
+            );
+        }
+    }
+    Ok(dev)
+}
+
+/// Gives a datapath its poll thread's CPUs; a bad mask is logged and
+/// leaves the default.
+fn apply_pmd_cpu_mask(dp: &Datapath, mask: Option<&str>) {
+    if let Err(e) = dp.set_pmd_cpu_mask(mask) {
+        vlog::warn!(BRIDGE, "{}: {e}", dp.full_name());
+        let _ = dp.set_pmd_cpu_mask(None);
+    }
 }
 
 /// Bridge `protocols` -> allowed versions (empty = all).
@@ -225,6 +257,7 @@ impl DpifBackend {
             forwarder,
             monitor: None,
             changed: false,
+            pmd_cpu_mask: None,
         }
     }
 
@@ -250,6 +283,7 @@ impl DpifBackend {
                 dp.full_name()
             );
         }
+        apply_pmd_cpu_mask(&dp, self.pmd_cpu_mask.as_deref());
         self.datapaths.insert(class, dp.clone());
         dp
     }
@@ -434,7 +468,7 @@ impl DpifBackend {
         let Some(odp) = i.odp else {
             return;
         };
-        let mut dev = match netdev::open(&i.kind, name, &i.options) {
+        let dev = match open_device(&i.kind, name, &i.options, i.mac) {
             Ok(d) => d,
             Err(e) => {
                 vlog::warn!(BRIDGE, "bridge {bridge}: {e}");
@@ -442,15 +476,6 @@ impl DpifBackend {
                 return;
             }
         };
-        if let Some(mac) = i.mac {
-            if let Err(e) = dev.set_hwaddr(mac) {
-                vlog::warn!(
-                    BRIDGE,
-                    "{name}: could not set MAC address ({})",
-                    ovs_daemon::util::error_text(&e)
-                );
-            }
-        }
         let ifindex = dev.ifindex();
         // Dropping the old device closes its socket.
         let _ = b.dp.del_port(odp);
@@ -678,17 +703,7 @@ impl Backend for DpifBackend {
         let (odp, mac, ifindex, facts) = if iface.is_patch() {
             (None, name_mac(&iface.name), None, None)
         } else {
-            let mut dev = netdev::open(&kind, &iface.name, &iface.options)?;
-            if let Some(mac) = iface.mac {
-                if let Err(e) = dev.set_hwaddr(mac) {
-                    vlog::warn!(
-                        BRIDGE,
-                        "{}: could not set MAC address ({})",
-                        iface.name,
-                        ovs_daemon::util::error_text(&e)
-                    );
-                }
-            }
+            let mut dev = open_device(&kind, &iface.name, &iface.options, iface.mac)?;
             if let Some(mtu) = iface.mtu_request {
                 let _ = dev.set_mtu(mtu);
             }
@@ -931,6 +946,16 @@ impl Backend for DpifBackend {
             f.run();
         }
         result
+    }
+
+    fn set_pmd_cpu_mask(&mut self, mask: Option<&str>) {
+        if self.pmd_cpu_mask.as_deref() == mask {
+            return;
+        }
+        self.pmd_cpu_mask = mask.map(str::to_owned);
+        for dp in self.datapaths.values() {
+            apply_pmd_cpu_mask(dp, mask);
+        }
     }
 
     fn upcall_show(&self) -> String {

@@ -10,15 +10,7 @@ use common::{fds_and_rss, Switch};
 #[test]
 fn add_port_reaches_cur_cfg_and_writes_back() {
     let sw = Switch::start("add_port_writes_back");
-    sw.vsctl(&[
-        "add-br",
-        "br0",
-        "--",
-        "set",
-        "bridge",
-        "br0",
-        "datapath_type=dummy",
-    ]);
+    sw.add_dummy_bridge("br0");
     sw.vsctl(&[
         "add-port",
         "br0",
@@ -89,15 +81,7 @@ fn add_port_reaches_cur_cfg_and_writes_back() {
 #[test]
 fn conflicting_ofport_requests() {
     let sw = Switch::start("conflicting_ofport_requests");
-    sw.vsctl(&[
-        "add-br",
-        "br0",
-        "--",
-        "set",
-        "bridge",
-        "br0",
-        "datapath_type=dummy",
-    ]);
+    sw.add_dummy_bridge("br0");
     sw.vsctl(&[
         "add-port",
         "br0",
@@ -147,15 +131,7 @@ fn conflicting_ofport_requests() {
 #[test]
 fn unknown_interface_type_reports_the_reason() {
     let sw = Switch::start("unknown_interface_type");
-    sw.vsctl(&[
-        "add-br",
-        "br0",
-        "--",
-        "set",
-        "bridge",
-        "br0",
-        "datapath_type=dummy",
-    ]);
+    sw.add_dummy_bridge("br0");
     let out = sw.vsctl_output(&[
         "add-port",
         "br0",
@@ -187,15 +163,7 @@ fn unknown_interface_type_reports_the_reason() {
 #[test]
 fn ports_added_and_removed_in_a_loop_do_not_leak() {
     let sw = Switch::start("ports_loop");
-    sw.vsctl(&[
-        "add-br",
-        "br0",
-        "--",
-        "set",
-        "bridge",
-        "br0",
-        "datapath_type=dummy",
-    ]);
+    sw.add_dummy_bridge("br0");
     let cycle = |i: usize| {
         let name = format!("lp{i}");
         sw.vsctl(&[
@@ -248,15 +216,7 @@ fn ports_added_and_removed_in_a_loop_do_not_leak() {
 #[test]
 fn bridge_serves_openflow_and_datapath_commands() {
     let sw = Switch::start("bridge_openflow");
-    sw.vsctl(&[
-        "add-br",
-        "br0",
-        "--",
-        "set",
-        "bridge",
-        "br0",
-        "datapath_type=dummy",
-    ]);
+    sw.add_dummy_bridge("br0");
     sw.vsctl(&[
         "add-port",
         "br0",
@@ -331,15 +291,7 @@ fn bridge_serves_openflow_and_datapath_commands() {
 #[test]
 fn controller_status_is_written_back() {
     let sw = Switch::start("controller_status");
-    sw.vsctl(&[
-        "add-br",
-        "br0",
-        "--",
-        "set",
-        "bridge",
-        "br0",
-        "datapath_type=dummy",
-    ]);
+    sw.add_dummy_bridge("br0");
     // Nothing listens on port 1: the reference reports the refusal and backs off.
     sw.vsctl(&["set-controller", "br0", "tcp:127.0.0.1:1"]);
     let column = |c: &str| {
@@ -368,15 +320,7 @@ fn controller_status_is_written_back() {
 #[test]
 fn statistics_are_refreshed_periodically() {
     let sw = Switch::start("statistics_refresh");
-    sw.vsctl(&[
-        "add-br",
-        "br0",
-        "--",
-        "set",
-        "bridge",
-        "br0",
-        "datapath_type=dummy",
-    ]);
+    sw.add_dummy_bridge("br0");
     sw.vsctl(&[
         "add-port",
         "br0",
@@ -404,4 +348,70 @@ fn statistics_are_refreshed_periodically() {
             st.contains("rx_packets=1") && st.contains("rx_bytes=60")
         },
     );
+}
+
+/// `Cpus_allowed_list` of the process's thread named `comm`, if it runs.
+fn thread_cpus(pid: u32, comm: &str) -> Option<String> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    for task in tasks.flatten() {
+        let path = task.path();
+        let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        if name.trim_end() == comm {
+            let status = std::fs::read_to_string(path.join("status")).ok()?;
+            return status
+                .lines()
+                .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+                .map(|v| v.trim().to_owned());
+        }
+    }
+    None
+}
+
+#[test]
+fn pmd_cpu_mask_moves_the_poll_thread() {
+    let sw = Switch::start("pmd_cpu_mask");
+    sw.add_dummy_bridge("br0");
+    let pid = sw.pid();
+    let thread = "pmd-ovs-dummy";
+    // The dummy datapath's thread is not pinned by default: it may use what
+    // the process may.
+    let all = thread_cpus(pid, "ovs-vswitchd").expect("main thread");
+    sw.wait("poll thread on every allowed CPU", || {
+        thread_cpus(pid, thread).as_deref() == Some(all.as_str())
+    });
+    // Pin it to the highest CPU the process may use (a mask of one bit).
+    let highest: usize = all
+        .split(',')
+        .filter_map(|r| r.rsplit('-').next()?.parse().ok())
+        .max()
+        .expect("a CPU");
+    let mask = format!("other_config:pmd-cpu-mask={:x}", 1u128 << highest);
+    sw.vsctl(&["set", "Open_vSwitch", ".", &mask]);
+    sw.wait("poll thread pinned by pmd-cpu-mask", || {
+        thread_cpus(pid, thread) == Some(highest.to_string())
+    });
+    // A mask that is not hexadecimal is reported and restores the default.
+    sw.vsctl(&["set", "Open_vSwitch", ".", "other_config:pmd-cpu-mask=xyz"]);
+    sw.wait("bad mask logged", || {
+        sw.log().contains("invalid pmd-cpu-mask \"xyz\"")
+    });
+    sw.wait("poll thread back on every CPU", || {
+        thread_cpus(pid, thread).as_deref() == Some(all.as_str())
+    });
+    sw.vsctl(&["set", "Open_vSwitch", ".", &mask]);
+    sw.wait("pinned again", || {
+        thread_cpus(pid, thread) == Some(highest.to_string())
+    });
+    sw.vsctl(&[
+        "remove",
+        "Open_vSwitch",
+        ".",
+        "other_config",
+        "pmd-cpu-mask",
+    ]);
+    sw.wait("poll thread unpinned when the key is removed", || {
+        thread_cpus(pid, thread).as_deref() == Some(all.as_str())
+    });
+    // The switch still forwards.
+    assert!(sw.appctl(&["dpctl/show"]).contains("ovs-dummy"));
 }

@@ -49,15 +49,7 @@ fn appctl_version_coverage_and_exit() {
     ] {
         assert!(cmds.contains(c), "{c} not in list-commands:\n{cmds}");
     }
-    sw.vsctl(&[
-        "add-br",
-        "br0",
-        "--",
-        "set",
-        "bridge",
-        "br0",
-        "datapath_type=dummy",
-    ]);
+    sw.add_dummy_bridge("br0");
     let cov = sw.appctl(&["coverage/show"]);
     assert!(
         cov.lines().any(|l| l.starts_with("bridge_reconfigure")),
@@ -78,15 +70,7 @@ fn appctl_version_coverage_and_exit() {
 #[test]
 fn second_switch_waits_for_the_lock_then_takes_over() {
     let mut sw = Switch::start("lock_takeover");
-    sw.vsctl(&[
-        "add-br",
-        "br0",
-        "--",
-        "set",
-        "bridge",
-        "br0",
-        "datapath_type=dummy",
-    ]);
+    sw.add_dummy_bridge("br0");
     let second = sw.start_vswitchd("second.ctl", "second");
     let log = sw.dir.log("second");
     sw.wait("the second switch to report the lock", || {
@@ -159,15 +143,7 @@ fn detach_with_pidfile_returns_when_ready() {
 #[test]
 fn survives_a_database_restart() {
     let mut sw = Switch::start("database_restart");
-    sw.vsctl(&[
-        "add-br",
-        "br0",
-        "--",
-        "set",
-        "bridge",
-        "br0",
-        "datapath_type=dummy",
-    ]);
+    sw.add_dummy_bridge("br0");
     sw.ovsdb.kill9();
     let _ = std::fs::remove_file(sw.dir.db_sock());
     sw.ovsdb = Switch::start_ovsdb(&sw.dir);
@@ -266,15 +242,7 @@ fn monitor_restarts_a_daemon_killed_by_a_crash_signal() {
         "no restart line in the log:\n{log}"
     );
     // The restarted daemon still does its job.
-    sw.vsctl(&[
-        "add-br",
-        "br0",
-        "--",
-        "set",
-        "bridge",
-        "br0",
-        "datapath_type=dummy",
-    ]);
+    sw.add_dummy_bridge("br0");
     assert_eq!(sw.appctl(&["ofproto/list"]), "br0\n");
 
     // SIGTERM is not a crash: the daemon exits and so does the monitor.

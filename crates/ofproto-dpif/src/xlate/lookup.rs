@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use openflow::action::Action;
 
-use ofproto::{Ofproto, RuleRef};
+use ofproto::RuleRef;
 use openflow::flow_match::key::{self, FlowKey, KEY_LEN};
 
 /// Key offsets where the lookup stages end: metadata | L2 | L3 | L4.
@@ -231,11 +231,6 @@ impl Prepared {
             conj,
         }
     }
-}
-
-/// Looks `key` up in table `table_id` (unprepared; see [`lookup_prepared`]).
-pub fn lookup(ofp: &Ofproto, table_id: u8, key: &FlowKey, wc: &mut FlowKey) -> Option<RuleRef> {
-    lookup_prepared(&Prepared::new(ofp.table(table_id)), key, wc)
 }
 
 /// Looks `key` up; ORs the bits the decision needed into `wc`.

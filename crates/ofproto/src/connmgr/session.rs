@@ -228,15 +228,21 @@ impl RxBuffer {
         }
     }
 
-    /// Reads what the stream has (one system call, up to [`RX_CHUNK`]).
-    fn fill(&mut self, stream: &Stream) -> io::Result<usize> {
+    /// Free space for the next read (up to [`RX_CHUNK`] bytes), moving the
+    /// unhandled bytes to the front first when the tail is short.
+    fn room(&mut self) -> &mut [u8] {
         if self.data.len() - self.end < RX_CHUNK {
             self.data.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
         }
         let to = (self.end + RX_CHUNK).min(self.data.len());
-        let n = (&*stream).read(self.data.get_mut(self.end..to).unwrap_or_default())?;
+        self.data.get_mut(self.end..to).unwrap_or_default()
+    }
+
+    /// Reads what the stream has (one system call, up to [`RX_CHUNK`]).
+    fn fill(&mut self, stream: &Stream) -> io::Result<usize> {
+        let n = (&*stream).read(self.room())?;
         self.end += n;
         Ok(n)
     }
@@ -244,13 +250,7 @@ impl RxBuffer {
     /// Like [`RxBuffer::fill`] without blocking: `WouldBlock` when nothing
     /// has arrived.
     fn try_fill(&mut self, stream: &Stream) -> io::Result<usize> {
-        if self.data.len() - self.end < RX_CHUNK {
-            self.data.copy_within(self.start..self.end, 0);
-            self.end -= self.start;
-            self.start = 0;
-        }
-        let to = (self.end + RX_CHUNK).min(self.data.len());
-        let room = self.data.get_mut(self.end..to).unwrap_or_default();
+        let room = self.room();
         // SAFETY: `room` is a live, writable buffer of `room.len()` bytes
         // and the descriptor belongs to `stream` for the whole call.
         let n = unsafe {

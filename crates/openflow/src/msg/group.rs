@@ -450,25 +450,11 @@ fn decode_group_props(r: &mut Reader, group_type: GroupType) -> Result<GroupProp
         props.selection_method_param = p.be64().map_err(|_| OfpError::BpcBadLen)?;
         // The rest of the property (its length excludes the padding) is
         // OXM fields whose values are the masks of the bits to hash.
-        let mut fields: Vec<HashField> = Vec::new();
-        while !p.is_empty() {
-            let h = crate::field::decode_header(&mut p)?;
-            let value = p
-                .bytes(h.value_len)
-                .map_err(|_| OfpError::BmcBadLen)?
-                .to_vec();
-            if h.masked {
-                p.skip(h.value_len).map_err(|_| OfpError::BmcBadLen)?;
-            }
-            if fields.iter().any(|f| f.field == h.field) {
-                return Err(OfpError::BmcDupField);
-            }
-            let mask = (!value.iter().all(|b| *b == 0xff)).then_some(value);
-            fields.push(HashField {
-                field: h.field,
-                mask,
+        let mut fields = decode_hash_fields(&mut p).inspect_err(|_| {
+            crate::warn::warn("ofp_group", || {
+                "ntr selection method fields are invalid".to_string()
             });
-        }
+        })?;
         if !fields.is_empty() && props.selection_method != "hash" {
             return Err(OfpError::BpcBadValue);
         }
@@ -476,6 +462,30 @@ fn decode_group_props(r: &mut Reader, group_type: GroupType) -> Result<GroupProp
         props.fields = fields;
     }
     Ok(props)
+}
+
+/// The OXM fields of an NTR selection method, to the end of `p`.
+fn decode_hash_fields(p: &mut Reader<'_>) -> Result<Vec<HashField>, OfpError> {
+    let mut fields: Vec<HashField> = Vec::new();
+    while !p.is_empty() {
+        let h = crate::field::decode_header(p)?;
+        let value = p
+            .bytes(h.value_len)
+            .map_err(|_| OfpError::BmcBadLen)?
+            .to_vec();
+        if h.masked {
+            p.skip(h.value_len).map_err(|_| OfpError::BmcBadLen)?;
+        }
+        if fields.iter().any(|f| f.field == h.field) {
+            return Err(OfpError::BmcDupField);
+        }
+        let mask = (!value.iter().all(|b| *b == 0xff)).then_some(value);
+        fields.push(HashField {
+            field: h.field,
+            mask,
+        });
+    }
+    Ok(fields)
 }
 
 fn sort_fields(fields: &mut [HashField]) {
@@ -1331,4 +1341,52 @@ fn parse_bucket(
     b.actions = action::parse_actions(&actions, ports)?;
     let protocols = action::usable_protocols(&b.actions);
     Ok((b, protocols))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An NTR selection-method property: "hash" over `fields` (OXM bytes).
+    fn selection_method_prop(fields: &[u8]) -> Vec<u8> {
+        let len = 40 + fields.len();
+        let mut p = vec![0xff, 0xff, (len >> 8) as u8, len as u8];
+        p.extend_from_slice(&NTR_VENDOR_ID.to_be_bytes());
+        p.extend_from_slice(&NTRT_SELECTION_METHOD.to_be_bytes());
+        p.extend_from_slice(&[0; 4]);
+        let mut name = [0u8; SELECTION_METHOD_LEN];
+        name[..4].copy_from_slice(b"hash");
+        p.extend_from_slice(&name);
+        p.extend_from_slice(&[0; 8]);
+        p.extend_from_slice(fields);
+        p.resize(len.div_ceil(8) * 8, 0);
+        p
+    }
+
+    const ETH_SRC_MASK: [u8; 10] = [0x80, 0x00, 0x06, 0x06, 0xff, 0xff, 0xff, 0, 0, 0];
+
+    #[test]
+    fn selection_method_fields_decode_with_their_masks() {
+        let prop = selection_method_prop(&ETH_SRC_MASK);
+        let props = decode_group_props(&mut Reader::new(&prop), GroupType::Select).expect("valid");
+        assert_eq!(props.selection_method, "hash");
+        assert_eq!(props.fields.len(), 1);
+        assert_eq!(props.fields[0].mask.as_deref(), Some(&ETH_SRC_MASK[4..]));
+        assert!(crate::warn::take().is_empty());
+    }
+
+    #[test]
+    fn invalid_selection_method_fields_are_reported_like_the_reference() {
+        // An unknown OXM class, then the same field twice.
+        let unknown = [0xff, 0x00, 0x06, 0x06, 0xff, 0xff, 0xff, 0, 0, 0];
+        let twice = [ETH_SRC_MASK, ETH_SRC_MASK].concat();
+        for fields in [&unknown[..], &twice[..]] {
+            let prop = selection_method_prop(fields);
+            let err = decode_group_props(&mut Reader::new(&prop), GroupType::Select);
+            assert!(err.is_err(), "{fields:02x?}");
+            let warnings = crate::warn::take();
+            assert_eq!(warnings.len(), 1, "{warnings:?}");
+            assert_eq!(warnings[0].text, "ntr selection method fields are invalid");
+        }
+    }
 }

@@ -168,6 +168,13 @@ impl Switch {
         std::fs::read_to_string(self.dir.log("ovs-vswitchd")).unwrap_or_default()
     }
 
+    /// `ovs-vsctl add-br NAME` on the dummy datapath.
+    #[track_caller]
+    pub fn add_dummy_bridge(&self, name: &str) {
+        let dp_type = "datapath_type=dummy";
+        self.vsctl(&["add-br", name, "--", "set", "bridge", name, dp_type]);
+    }
+
     /// Waits (bounded) until `cond` holds.
     #[track_caller]
     pub fn wait(&self, what: &str, cond: impl FnMut() -> bool) {
