@@ -266,7 +266,33 @@ impl<R> Classifier<R> {
         &self,
         key: &FlowKey,
         version: Version,
+        wc: Option<&mut FlowKey>,
+    ) -> Option<RuleId> {
+        self.best(key, wc, |_, h| h.vis.visible_in(version))
+    }
+
+    /// [`Classifier::lookup`] among the rules `accept` takes: the others
+    /// are passed over as if they did not match (their subtables are
+    /// still looked at, as the reference's classifier looks at its
+    /// conjunctive rules before it passes over them).
+    pub fn lookup_where(
+        &self,
+        key: &FlowKey,
+        version: Version,
+        wc: Option<&mut FlowKey>,
+        accept: impl Fn(&R) -> bool,
+    ) -> Option<RuleId> {
+        self.best(key, wc, |id, h| {
+            h.vis.visible_in(version) && self.get(id).is_some_and(&accept)
+        })
+    }
+
+    /// The highest-priority rule matching `key` that `wanted` takes.
+    fn best(
+        &self,
+        key: &FlowKey,
         mut wc: Option<&mut FlowKey>,
+        wanted: impl Fn(RuleId, &RuleHead) -> bool + Copy,
     ) -> Option<RuleId> {
         let mut best: Option<(RuleId, u32)> = None;
         let mut tries = TrieCtx::new(&self.tries);
@@ -279,10 +305,10 @@ impl<R> Classifier<R> {
             if let Some(found) = t.find(
                 &self.heads,
                 key,
-                version,
                 floor,
                 wc.as_deref_mut(),
                 &mut tries,
+                wanted,
             ) {
                 best = Some(found);
             }

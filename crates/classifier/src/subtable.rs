@@ -14,7 +14,7 @@ use openflow::flow_match::key::{FlowKey, Slot, TP_DST, TP_SRC};
 
 use crate::stage::{stage_of, StagedMask, N_STAGES};
 use crate::trie::{field_value, has_prefix, prefix_len, set_prefix, Trie, TrieAnswer};
-use crate::version::{Version, Visibility};
+use crate::version::Visibility;
 use crate::words::{finish, mix_all, HashBuild};
 use crate::RuleId;
 
@@ -471,17 +471,17 @@ impl Subtable {
         false
     }
 
-    /// The best rule of the subtable matching `key` in `version`, if its
-    /// priority beats `floor`.
+    /// The best rule of the subtable matching `key` that `accept` takes
+    /// (the caller checks visibility there), if its priority beats `floor`.
     #[inline]
     pub fn find(
         &self,
         heads: &[RuleHead],
         key: &FlowKey,
-        version: Version,
         floor: Option<u32>,
         wc: Option<&mut FlowKey>,
         tries: &mut TrieCtx<'_>,
+        accept: impl Fn(RuleId, &RuleHead) -> bool,
     ) -> Option<(RuleId, u32)> {
         let Probe::Chain(mut id) = self.probe(key, wc, tries) else {
             return None;
@@ -490,7 +490,7 @@ impl Subtable {
             if floor.is_some_and(|f| h.priority <= f) {
                 return None;
             }
-            if h.vis.visible_in(version) && self.matches(key, h.slot) {
+            if accept(RuleId(id), h) && self.matches(key, h.slot) {
                 return Some((RuleId(id), h.priority));
             }
             id = h.next;

@@ -798,15 +798,6 @@ impl Backer {
         Ok(out)
     }
 
-    /// How many times the bridge's tables were prepared for lookups (a
-    /// measure of translation cost while flows change).
-    pub fn table_prepares(&self, bridge: &str) -> Option<u64> {
-        read(&self.state)
-            .bridges
-            .get(bridge)
-            .map(|b| b.n_prepares.load(Ordering::Relaxed))
-    }
-
     /// Whether `bridge` exists.
     pub fn has_bridge(&self, bridge: &str) -> bool {
         read(&self.state).bridges.contains_key(bridge)

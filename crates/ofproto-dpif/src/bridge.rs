@@ -2,7 +2,7 @@
 //! ports (OpenFlow port <-> datapath port, patch peers) and bundles (Port
 //! rows with their VLAN configuration), kept by the [`crate::backer::Backer`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, RwLock};
 
 use openflow::port::PortNo;
@@ -64,18 +64,6 @@ pub struct BridgeState {
     pub bundles: Vec<XBundle>,
     /// `other_config:forward-bpdu`.
     pub forward_bpdu: bool,
-    /// Tables arranged for lookups, per table id, valid for the switch
-    /// version (and rule count) they were built at.
-    pub lookup_cache: Mutex<HashMap<u8, CachedTable>>,
-    /// How many times a table was prepared (to check the rebuild rate).
-    pub n_prepares: std::sync::atomic::AtomicU64,
-}
-
-/// A prepared table and the switch version it was prepared at.
-pub struct CachedTable {
-    pub version: u64,
-    pub n_rules: usize,
-    pub table: Arc<crate::xlate::lookup::Prepared>,
 }
 
 impl BridgeState {
@@ -88,8 +76,6 @@ impl BridgeState {
             port_order: Vec::new(),
             bundles: Vec::new(),
             forward_bpdu: false,
-            lookup_cache: Mutex::new(HashMap::new()),
-            n_prepares: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -105,38 +91,6 @@ impl BridgeState {
     /// The port with datapath number `odp`, if this bridge has it.
     pub fn port_by_odp(&self, odp: u32) -> Option<&XPort> {
         self.ports.values().find(|p| p.odp_port() == Some(odp))
-    }
-
-    /// Table `table_id` prepared for lookups when it has conjunctive
-    /// rules (rebuilt after changes to the switch), which the switch's
-    /// classifier cannot resolve alone; `None` for every other table: look
-    /// it up in the switch's classifier.
-    pub fn prepared_table(&self, table_id: u8) -> Option<Arc<crate::xlate::lookup::Prepared>> {
-        let ofp = read(&self.ofproto);
-        let table = ofp.table(table_id)?;
-        if !table.has_conjunctions() {
-            return None;
-        }
-        let version = ofp.version();
-        let n_rules = table.len();
-        let mut cache = lock(&self.lookup_cache);
-        if let Some(c) = cache.get(&table_id) {
-            if c.version == version && c.n_rules == n_rules {
-                return Some(c.table.clone());
-            }
-        }
-        self.n_prepares
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let prepared = Arc::new(crate::xlate::lookup::Prepared::new(Some(table)));
-        cache.insert(
-            table_id,
-            CachedTable {
-                version,
-                n_rules,
-                table: prepared.clone(),
-            },
-        );
-        Some(prepared)
     }
 
     pub fn port_by_name(&self, name: &str) -> Option<&XPort> {

@@ -13,13 +13,15 @@
 //! physical removal of the staged adds): lookups in the switch's version
 //! see all of a bundle or none of it, without copying the tables.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use classifier::{Classifier, RuleId};
 
-use openflow::flow_match::key::FlowKey;
+use openflow::action::Action;
+use openflow::flow_match::key::{self, FlowKey};
 use openflow::flow_match::Match;
 
 use crate::rule::RuleRef;
@@ -71,8 +73,9 @@ pub struct FlowTable {
     staged_log: Vec<StagedChange>,
     /// Rules with an idle or hard timeout (expiry skips tables without).
     n_timed: usize,
-    /// Rules that only state conjunctive clauses (staged ones included).
-    n_conjunctive: usize,
+    /// Rules that only state conjunctive clauses (staged ones included),
+    /// highest priority first.
+    conjunctive: BTreeSet<(Reverse<u32>, RuleId)>,
 }
 
 /// One change made while staging.
@@ -93,7 +96,7 @@ impl Default for FlowTable {
             staged: None,
             staged_log: Vec::new(),
             n_timed: 0,
-            n_conjunctive: 0,
+            conjunctive: BTreeSet::new(),
         }
     }
 }
@@ -177,7 +180,7 @@ impl FlowTable {
     /// Whether some rule (possibly staged) states conjunctive clauses: its
     /// classifier's lookup alone cannot answer then.
     pub fn has_conjunctions(&self) -> bool {
-        self.n_conjunctive > 0
+        !self.conjunctive.is_empty()
     }
 
     /// Every rule, in no particular order.
@@ -241,7 +244,7 @@ impl FlowTable {
             self.n_timed += 1;
         }
         if rule.is_conjunctive() {
-            self.n_conjunctive += 1;
+            self.conjunctive.insert((Reverse(rule.priority), id));
         }
     }
 
@@ -264,8 +267,12 @@ impl FlowTable {
                 self.ids.insert(key_of(&new), id);
                 *slot = new;
                 self.n_timed = (self.n_timed + usize::from(now)).saturating_sub(usize::from(was));
-                self.n_conjunctive = (self.n_conjunctive + usize::from(slot.is_conjunctive()))
-                    .saturating_sub(usize::from(old.is_conjunctive()));
+                let entry = (Reverse(slot.priority), id);
+                if slot.is_conjunctive() {
+                    self.conjunctive.insert(entry);
+                } else {
+                    self.conjunctive.remove(&entry);
+                }
                 true
             }
             None => false,
@@ -293,9 +300,7 @@ impl FlowTable {
                 if is_timed(&r) {
                     self.n_timed = self.n_timed.saturating_sub(1);
                 }
-                if r.is_conjunctive() {
-                    self.n_conjunctive = self.n_conjunctive.saturating_sub(1);
-                }
+                self.conjunctive.remove(&(Reverse(r.priority), id));
                 true
             }
             None => false,
@@ -376,8 +381,80 @@ impl FlowTable {
         version: Version,
         wc: Option<&mut FlowKey>,
     ) -> Option<RuleRef> {
-        let id = self.cls.lookup(key, version, wc)?;
-        self.cls.get(id).cloned()
+        if self.conjunctive.is_empty() {
+            let id = self.cls.lookup(key, version, wc)?;
+            return self.cls.get(id).cloned();
+        }
+        let mut scratch = FlowKey::default();
+        self.lookup_conjunctive(key, version, wc.unwrap_or(&mut scratch))
+    }
+
+    /// The lookup of a table with conjunctive rules, as the reference
+    /// resolves `conjunction`: the best ordinary ("hard") match, unless,
+    /// at a higher priority, conjunctive rules match every clause of some
+    /// conjunction `id`; then the best rule matching `conj_id=id` (and the
+    /// packet) answers. `wc` needs nothing beyond the classifier's: the
+    /// first lookup looked at (and un-wildcarded, stage by stage, as far as
+    /// needed) every subtable that could hold a conjunctive rule above the
+    /// ordinary answer, as it passed over them.
+    fn lookup_conjunctive(
+        &self,
+        key: &FlowKey,
+        version: Version,
+        wc: &mut FlowKey,
+    ) -> Option<RuleRef> {
+        let hard_lookup = |key: &FlowKey, wc: &mut FlowKey| {
+            let id = self
+                .cls
+                .lookup_where(key, version, Some(wc), |r| !r.is_conjunctive())?;
+            self.cls.get(id).cloned()
+        };
+        let hard = hard_lookup(key, wc);
+        let floor = hard.as_ref().map_or(0, |r| r.priority);
+        // Clauses seen per (priority, conjunction id): (clauses needed,
+        // bit per clause seen); highest priority first.
+        let mut seen: BTreeMap<(Reverse<u32>, u32), (u8, u64)> = BTreeMap::new();
+        for &(Reverse(priority), id) in &self.conjunctive {
+            let (Some(rule), Some((added, removed))) = (self.cls.get(id), self.cls.versions(id))
+            else {
+                continue;
+            };
+            if !(added <= version && version < removed) {
+                continue;
+            }
+            if priority <= floor || !key_matches(&rule.flow_match, key) {
+                continue;
+            }
+            for a in rule.actions.iter() {
+                if let Action::Conjunction {
+                    id,
+                    clause,
+                    n_clauses,
+                } = a
+                {
+                    let e = seen
+                        .entry((Reverse(priority), *id))
+                        .or_insert((*n_clauses, 0));
+                    if (1..=64).contains(clause) {
+                        e.1 |= 1 << (clause - 1);
+                    }
+                }
+            }
+        }
+        for ((_, id), (n, clauses)) in seen {
+            let all = if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+            if n == 0 || clauses & all != all {
+                continue;
+            }
+            let mut with_id = key.clone();
+            with_id.set_uint(key::CONJ_ID, u64::from(id));
+            if let Some(r) = hard_lookup(&with_id, wc) {
+                if r.flow_match.mask().u32(key::CONJ_ID) != 0 {
+                    return Some(r);
+                }
+            }
+        }
+        hard
     }
 
     /// Counts a lookup in this table (translation calls it per lookup batch).
@@ -419,8 +496,24 @@ mod tests {
     use crate::rule::{Rule, RuleStats};
 
     fn rule(nw_src: u8, priority: u32, cookie: u64) -> RuleRef {
+        rule_from(
+            &format!("priority={priority},ip,nw_src=10.0.0.{nw_src},actions=drop"),
+            cookie,
+        )
+    }
+
+    fn key(nw_src: u8) -> FlowKey {
+        let mut k = FlowKey::default();
+        k.set_uint(openflow::flow_match::key::DL_TYPE, 0x0800);
+        k.get_mut(openflow::flow_match::key::NW_SRC)
+            .copy_from_slice(&[10, 0, 0, nw_src]);
+        k
+    }
+
+    /// A rule from flow text (priority and actions included).
+    fn rule_from(text: &str, cookie: u64) -> RuleRef {
         let (fm, _) = openflow::flow_text::parse_flow_mod(
-            &format!("ip,nw_src=10.0.0.{nw_src},actions=drop"),
+            text,
             openflow::msg::flow_mod::FlowModCommand::Add,
             None,
         )
@@ -428,9 +521,9 @@ mod tests {
         Arc::new(Rule {
             table_id: 0,
             flow_match: fm.flow_match,
-            priority,
+            priority: u32::from(fm.priority),
             cookie,
-            actions: Vec::new().into(),
+            actions: fm.actions.into(),
             flags: 0,
             idle_timeout: 0,
             hard_timeout: 0,
@@ -441,12 +534,88 @@ mod tests {
         })
     }
 
-    fn key(nw_src: u8) -> FlowKey {
-        let mut k = FlowKey::default();
-        k.set_uint(openflow::flow_match::key::DL_TYPE, 0x0800);
-        k.get_mut(openflow::flow_match::key::NW_SRC)
-            .copy_from_slice(&[10, 0, 0, nw_src]);
+    fn tcp_key(nw_src: u8, tp_dst: u16) -> FlowKey {
+        let mut k = key(nw_src);
+        k.set_uint(openflow::flow_match::key::NW_PROTO, 6);
+        k.set_uint(openflow::flow_match::key::TP_DST, u64::from(tp_dst));
         k
+    }
+
+    /// `conjunction`: a packet matching every clause of a conjunction at a
+    /// priority above the best ordinary rule takes the `conj_id` rule;
+    /// otherwise the ordinary rule. Conjunctive rules are never the
+    /// answer themselves; their masks all count in the megaflow.
+    #[test]
+    fn conjunctions_resolve_like_the_reference() {
+        let mut t = FlowTable::new();
+        t.insert(rule_from("priority=1,actions=drop", 1));
+        t.insert(rule_from(
+            "priority=100,ip,nw_src=10.0.0.1,actions=conjunction(10,1/2)",
+            2,
+        ));
+        t.insert(rule_from(
+            "priority=100,tcp,tp_dst=80,actions=conjunction(10,2/2)",
+            3,
+        ));
+        t.insert(rule_from("conj_id=10,actions=drop", 4));
+        t.insert(rule_from("priority=200,ip,nw_src=10.0.0.9,actions=drop", 5));
+        assert!(t.has_conjunctions());
+        fn answer_in(t: &FlowTable, k: &FlowKey) -> (Option<u64>, FlowKey) {
+            let mut wc = FlowKey::default();
+            let cookie = t.lookup(k, Some(&mut wc)).map(|r| r.cookie);
+            (cookie, wc)
+        }
+        let (both, wc) = answer_in(&t, &tcp_key(1, 80));
+        assert_eq!(both, Some(4));
+        assert_eq!(wc.u16(openflow::flow_match::key::TP_DST), 0xffff);
+        assert_eq!(
+            wc.0[openflow::flow_match::key::NW_SRC.ofs..][..4],
+            [0xff; 4]
+        );
+        // One clause only, or none: the ordinary rule.
+        assert_eq!(answer_in(&t, &tcp_key(1, 81)).0, Some(1));
+        assert_eq!(answer_in(&t, &tcp_key(2, 80)).0, Some(1));
+        // An ordinary rule of higher priority wins over the conjunction...
+        let k = tcp_key(9, 80);
+        assert_eq!(answer_in(&t, &k).0, Some(5));
+        // ...also when the packet matches every clause below it.
+        t.insert(rule_from(
+            "priority=100,ip,nw_src=10.0.0.9,actions=conjunction(10,1/2)",
+            6,
+        ));
+        assert_eq!(answer_in(&t, &k).0, Some(5));
+        // A clause staged in a bundle counts only in the staged version.
+        t.stage(8);
+        t.insert(rule_from(
+            "priority=100,ip,nw_src=10.0.0.3,actions=conjunction(10,1/2)",
+            7,
+        ));
+        assert_eq!(
+            t.lookup_in(&tcp_key(3, 80), 7, None).map(|r| r.cookie),
+            Some(1)
+        );
+        assert_eq!(
+            t.lookup_in(&tcp_key(3, 80), 8, None).map(|r| r.cookie),
+            Some(4)
+        );
+        t.abort();
+        // Replacing a clause by an ordinary rule, then removing the
+        // conjunctions, leaves plain lookups.
+        let clause = t
+            .find_strict(
+                &rule_from("priority=100,tcp,tp_dst=80,actions=drop", 0).flow_match,
+                100,
+            )
+            .cloned()
+            .expect("clause 2");
+        assert!(t.replace(
+            &clause,
+            rule_from("priority=100,tcp,tp_dst=80,actions=drop", 8)
+        ));
+        assert_eq!(answer_in(&t, &tcp_key(1, 80)).0, Some(8));
+        t.retain(|r| !r.is_conjunctive());
+        assert!(!t.has_conjunctions());
+        assert_eq!(answer_in(&t, &tcp_key(1, 80)).0, Some(8));
     }
 
     fn cookie_in(t: &FlowTable, nw_src: u8, v: Version) -> Option<u64> {

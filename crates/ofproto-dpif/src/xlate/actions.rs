@@ -11,7 +11,7 @@ use openflow::port::PortNo;
 
 use super::ctx::Ctx;
 use super::output::{compose_output, controller, output, resource_check};
-use super::{commit, group, learn, lookup};
+use super::{commit, group, learn};
 use crate::field;
 use crate::trace::NodeKind;
 
@@ -68,13 +68,10 @@ fn table_action_at(
     ctx.table_id = table_id;
     let saved_in_port = ctx.flow.u16(key::IN_PORT);
     ctx.flow.set_uint(key::IN_PORT, u64::from(in_port.0));
-    let rule = match ctx.bridge.prepared_table(table_id) {
-        Some(table) => lookup::lookup_prepared(&table, &ctx.flow, &mut ctx.wc),
-        None => {
-            let ofp = crate::bridge::read(&ctx.bridge.ofproto);
-            let version = ofp.version();
-            ofp.lookup(table_id, &ctx.flow, version, Some(&mut ctx.wc))
-        }
+    let rule = {
+        let ofp = crate::bridge::read(&ctx.bridge.ofproto);
+        let version = ofp.version();
+        ofp.lookup(table_id, &ctx.flow, version, Some(&mut ctx.wc))
     };
     // Flows learnt earlier in this translation are not visible yet, but
     // would be looked at before any lower-priority rule found here.

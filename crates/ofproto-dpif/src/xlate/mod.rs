@@ -14,7 +14,6 @@ pub mod ctx;
 pub mod freeze;
 pub mod group;
 pub mod learn;
-pub mod lookup;
 pub mod mpls;
 pub mod normal;
 pub mod output;
