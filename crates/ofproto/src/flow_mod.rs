@@ -118,7 +118,7 @@ impl Ofproto {
         };
         table.insert(Arc::new(Rule {
             table_id,
-            flow_match,
+            flow_match: flow_match.pack(),
             priority,
             cookie: 0,
             actions: actions.into(),
@@ -248,7 +248,7 @@ impl Ofproto {
         };
         let rule = Rule {
             table_id,
-            flow_match: fm.flow_match.clone(),
+            flow_match: fm.flow_match.pack(),
             priority,
             cookie,
             actions: actions.into(),
@@ -389,7 +389,7 @@ impl Ofproto {
     pub(crate) fn flow_removed(&self, r: &Rule, reason: u8, now: u64) -> Vec<Output> {
         let age = now.saturating_sub(r.created_ms);
         let fr = FlowRemoved {
-            flow_match: r.flow_match.clone(),
+            flow_match: r.flow_match.unpack(),
             cookie: r.cookie,
             priority: u16::try_from(r.priority).unwrap_or(u16::MAX),
             reason,

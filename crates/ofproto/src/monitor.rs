@@ -36,7 +36,7 @@ fn monitor_sees(m: &FlowMonitorRequest, r: &Rule) -> bool {
         && (m.table_id == 0xff || m.table_id == r.table_id)
         && (m.out_port == PortNo::NONE || r.outputs_to_port(m.out_port))
         && (m.out_group == GROUP_ANY || r.outputs_to_group(m.out_group))
-        && loose_matches(&r.flow_match, &m.flow_match)
+        && loose_matches(&r.flow_match.unpack(), &m.flow_match)
 }
 
 fn full(event: FlowUpdateEvent, reason: u16, r: &Rule, actions: bool) -> FlowUpdate {
@@ -48,7 +48,7 @@ fn full(event: FlowUpdateEvent, reason: u16, r: &Rule, actions: bool) -> FlowUpd
         hard_timeout: r.hard_timeout,
         priority: u16::try_from(r.priority).unwrap_or(u16::MAX),
         cookie: r.cookie,
-        flow_match: r.flow_match.clone(),
+        flow_match: r.flow_match.unpack(),
         actions: if actions {
             r.actions.to_vec()
         } else {

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use openflow::action::Action;
-use openflow::flow_match::Match;
+use openflow::flow_match::PackedMatch;
 
 /// Priorities above this are "hidden" rules installed by the switch itself
 /// (in-band, fail-open): shown by `bridge/dump-flows` only.
@@ -59,7 +59,7 @@ impl RuleStats {
 #[derive(Debug)]
 pub struct Rule {
     pub table_id: u8,
-    pub flow_match: Match,
+    pub flow_match: PackedMatch,
     /// OpenFlow priority, or above [`MAX_OPENFLOW_PRIORITY`] for hidden rules.
     pub priority: u32,
     pub cookie: u64,

@@ -326,7 +326,7 @@ fn flow_stats_entry(r: &RuleRef, now: u64, nx: bool) -> FlowStats {
         byte_count: r.stats.bytes(),
         idle_age: nx.then(|| age(r.last_used_ms())),
         hard_age: nx.then(|| age(r.modified_ms)),
-        flow_match: r.flow_match.clone(),
+        flow_match: r.flow_match.unpack(),
         actions: r.actions.to_vec(),
     }
 }

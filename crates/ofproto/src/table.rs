@@ -215,22 +215,29 @@ impl FlowTable {
     /// (check_overlap).
     pub fn has_overlap(&self, m: &Match, priority: u32) -> bool {
         self.iter()
-            .filter(|r| r.priority == priority && r.flow_match != *m)
-            .any(|r| overlaps(&r.flow_match, m))
+            .filter(|r| r.priority == priority)
+            .map(|r| r.flow_match.unpack())
+            .any(|other| other != *m && overlaps(&other, m))
     }
 
     /// Adds `rule`, replacing one with the same match and priority (returned).
     pub fn insert(&mut self, rule: RuleRef) -> Option<RuleRef> {
-        if let Some(old) = self.find_strict(&rule.flow_match, rule.priority).cloned() {
+        let m = rule.flow_match.unpack();
+        if let Some(old) = self.find_strict(&m, rule.priority).cloned() {
             self.replace(&old, rule);
             return Some(old);
         }
-        self.add(rule);
+        self.add_unpacked(rule, &m);
         None
     }
 
     fn add(&mut self, rule: RuleRef) {
-        let m = &rule.flow_match;
+        let m = rule.flow_match.unpack();
+        self.add_unpacked(rule, &m);
+    }
+
+    /// Adds `rule`, whose match unpacked is `m`.
+    fn add_unpacked(&mut self, rule: RuleRef, m: &Match) {
         let version = self.staged.unwrap_or(ALWAYS);
         let timed = is_timed(&rule);
         let id = self
@@ -422,7 +429,7 @@ impl FlowTable {
             if !(added <= version && version < removed) {
                 continue;
             }
-            if priority <= floor || !key_matches(&rule.flow_match, key) {
+            if priority <= floor || !rule.flow_match.matches(key) {
                 continue;
             }
             for a in rule.actions.iter() {
@@ -449,7 +456,7 @@ impl FlowTable {
             let mut with_id = key.clone();
             with_id.set_uint(key::CONJ_ID, u64::from(id));
             if let Some(r) = hard_lookup(&with_id, wc) {
-                if r.flow_match.mask().u32(key::CONJ_ID) != 0 {
+                if r.flow_match.masks_any_of(key::CONJ_ID) {
                     return Some(r);
                 }
             }
@@ -520,7 +527,7 @@ mod tests {
         .expect("flow text parses");
         Arc::new(Rule {
             table_id: 0,
-            flow_match: fm.flow_match,
+            flow_match: fm.flow_match.pack(),
             priority: u32::from(fm.priority),
             cookie,
             actions: fm.actions.into(),
@@ -603,7 +610,9 @@ mod tests {
         // conjunctions, leaves plain lookups.
         let clause = t
             .find_strict(
-                &rule_from("priority=100,tcp,tp_dst=80,actions=drop", 0).flow_match,
+                &rule_from("priority=100,tcp,tp_dst=80,actions=drop", 0)
+                    .flow_match
+                    .unpack(),
                 100,
             )
             .cloned()
@@ -633,7 +642,9 @@ mod tests {
         for publish in [false, true] {
             t.stage(8);
             t.insert(rule(1, 5, 10)); // replaces the cookie-1 rule
-            let gone = t.find_strict(&rule(2, 5, 0).flow_match, 5).cloned();
+            let gone = t
+                .find_strict(&rule(2, 5, 0).flow_match.unpack(), 5)
+                .cloned();
             assert!(t.remove(&gone.expect("rule 2 present")));
             t.insert(rule(3, 5, 30));
             // Version 7 (the switch's current) sees none of it...

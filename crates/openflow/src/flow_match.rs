@@ -18,6 +18,7 @@ pub mod key;
 mod nxm;
 mod of10;
 mod of11;
+mod packed;
 mod text;
 mod usable;
 
@@ -28,6 +29,7 @@ use crate::field::{FieldId, Prereq};
 use crate::protocol::Protocols;
 
 pub use field_bytes::FieldBytes;
+pub use packed::PackedMatch;
 pub use text::SHORTHANDS;
 
 pub const ETH_TYPE_IP: u16 = 0x0800;
