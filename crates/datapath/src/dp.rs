@@ -146,10 +146,17 @@ impl Datapath {
     /// `netdev` datapath's thread pinned to the lowest CPU the process may
     /// use, the dummy one unpinned). The reference starts one thread per
     /// CPU of the mask; our one poll thread may run on any of them. Takes
-    /// effect at the thread's next turn; a mask without a usable CPU leaves
-    /// the thread where it is.
+    /// effect at the thread's next turn. A mask without a CPU the calling
+    /// thread may use is refused.
     pub fn set_pmd_cpu_mask(&self, mask: Option<&str>) -> Result<(), String> {
         let cpus = mask.map(crate::affinity::parse_cpu_mask).transpose()?;
+        if let (Some(cpus), Some(text), Ok(allowed)) = (&cpus, mask, crate::affinity::current()) {
+            if !cpus.iter().any(|c| allowed.contains(c)) {
+                return Err(format!(
+                    "pmd-cpu-mask \"{text}\" names no CPU this process may run on"
+                ));
+            }
+        }
         let mut cur = self.pmd_cpus.lock().unwrap_or_else(|e| e.into_inner());
         if *cur != cpus {
             *cur = cpus;

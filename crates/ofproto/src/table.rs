@@ -136,16 +136,6 @@ pub fn loose_matches(r: &Match, m: &Match) -> bool {
         .all(|((rmask, qmask), (rkey, qkey))| rmask & qmask == *qmask && rkey & qmask == *qkey)
 }
 
-/// Whether `key` (a packet) matches `m`.
-pub fn key_matches(m: &Match, key: &FlowKey) -> bool {
-    let (mk, mm) = (m.key(), m.mask());
-    key.0
-        .iter()
-        .zip(mm.0.iter())
-        .zip(mk.0.iter())
-        .all(|((k, mask), v)| k & mask == *v)
-}
-
 impl FlowTable {
     pub fn new() -> FlowTable {
         FlowTable::default()

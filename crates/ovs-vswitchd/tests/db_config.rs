@@ -402,6 +402,26 @@ fn pmd_cpu_mask_moves_the_poll_thread() {
     sw.wait("pinned again", || {
         thread_cpus(pid, thread) == Some(highest.to_string())
     });
+    // A mask of CPUs the process may not use is refused the same way.
+    let beyond = format!("{:x}", 1u128 << 127);
+    sw.vsctl(&[
+        "set",
+        "Open_vSwitch",
+        ".",
+        &format!("other_config:pmd-cpu-mask={beyond}"),
+    ]);
+    sw.wait("unusable mask logged", || {
+        sw.log()
+            .contains(&format!("pmd-cpu-mask \"{beyond}\" names no CPU"))
+    });
+    sw.wait(
+        "poll thread back on every CPU after an unusable mask",
+        || thread_cpus(pid, thread).as_deref() == Some(all.as_str()),
+    );
+    sw.vsctl(&["set", "Open_vSwitch", ".", &mask]);
+    sw.wait("pinned once more", || {
+        thread_cpus(pid, thread) == Some(highest.to_string())
+    });
     sw.vsctl(&[
         "remove",
         "Open_vSwitch",
