@@ -22,11 +22,14 @@ pub mod afpacket;
 pub mod dummy;
 pub mod features;
 pub mod link_monitor;
+mod mmap_ring;
 mod offload;
 mod rxring;
 pub mod stats;
 pub mod sys;
 pub mod tap;
+#[cfg(test)]
+mod test_netns;
 mod txring;
 pub mod vnet;
 

@@ -21,43 +21,30 @@
 
 use std::io;
 use std::os::fd::RawFd;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::Ordering;
 
+use crate::mmap_ring::{MappedRing, FRAME_SIZE};
 use crate::sys;
 use crate::vnet::VNET_HDR_LEN;
 
 const PACKET_RX_RING: libc::c_int = 5;
 const PACKET_COPY_THRESH: libc::c_int = 7;
-const PACKET_VERSION: libc::c_int = 10;
-const TPACKET_V2: libc::c_int = 1;
 
 const TP_STATUS_KERNEL: u32 = 0;
 const TP_STATUS_USER: u32 = 1;
 /// The frame did not fit the slot; the whole of it is in the socket queue.
 pub(crate) const TP_STATUS_COPY: u32 = 1 << 1;
 
-/// Bytes per slot: the slot header, sockaddr_ll, alignment and the
-/// virtio-net header take 76 bytes, leaving 1972 for the frame (an MTU 1500
-/// frame with two tags fits).
-const FRAME_SIZE: usize = 2048;
-/// Slots: at 250,000 frames/s about 8 ms of traffic, so a poll thread kept
-/// off the CPU for a scheduler slice loses nothing. 4 MiB mapped.
+/// Slots ([`FRAME_SIZE`] bytes each: the slot header, sockaddr_ll,
+/// alignment and the virtio-net header take 76, leaving 1972 for the frame,
+/// so an MTU 1500 frame with two tags fits). At 250,000 frames/s about 8 ms
+/// of traffic, so a poll thread kept off the CPU for a scheduler slice
+/// loses nothing. 4 MiB mapped.
 const FRAMES: usize = 2048;
-const BLOCK_SIZE: usize = 64 * 1024;
 /// `struct tpacket2_hdr` (32 bytes) is followed by a `struct sockaddr_ll`;
 /// its `sll_pkttype` byte is 10 bytes in.
 const SLL_OFFSET: usize = 32;
 const PKTTYPE_OFFSET: usize = SLL_OFFSET + 10;
-
-/// `struct tpacket_req`.
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct TpacketReq {
-    block_size: u32,
-    block_nr: u32,
-    frame_size: u32,
-    frame_nr: u32,
-}
 
 /// One received slot, borrowed from the ring until [`RxRing::release`].
 pub(crate) struct Slot<'a> {
@@ -74,73 +61,23 @@ pub(crate) struct Slot<'a> {
 }
 
 pub(crate) struct RxRing {
-    map: *mut u8,
-    map_len: usize,
+    ring: MappedRing,
     /// Next slot to read (the kernel fills slots in the same order).
     head: usize,
 }
-
-// SAFETY: the mapping is owned by this value alone (no aliases outside it);
-// moving it to another thread moves that ownership.
-unsafe impl Send for RxRing {}
 
 impl RxRing {
     /// Sets up and maps a receive ring on `fd`, an AF_PACKET socket not yet
     /// bound to an interface (PACKET_VNET_HDR already chosen).
     pub(crate) fn open(fd: RawFd) -> io::Result<RxRing> {
-        sys::setsockopt(fd, libc::SOL_PACKET, PACKET_VERSION, &TPACKET_V2)?;
         sys::setsockopt(fd, libc::SOL_PACKET, PACKET_COPY_THRESH, &1 as &libc::c_int)?;
-        let req = TpacketReq {
-            block_size: BLOCK_SIZE as u32,
-            block_nr: (FRAMES * FRAME_SIZE / BLOCK_SIZE) as u32,
-            frame_size: FRAME_SIZE as u32,
-            frame_nr: FRAMES as u32,
-        };
-        sys::setsockopt(fd, libc::SOL_PACKET, PACKET_RX_RING, &req)?;
-        let map_len = FRAMES * FRAME_SIZE;
-        // SAFETY: a fresh shared mapping of the ring the kernel just
-        // allocated for this socket; the result is checked.
-        let map = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                map_len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_SHARED,
-                fd,
-                0,
-            )
-        };
-        if map == libc::MAP_FAILED {
-            let e = io::Error::last_os_error();
-            // Without the mapping the ring is useless; remove it so the
-            // socket works with plain recvmmsg.
-            let none = TpacketReq {
-                block_size: 0,
-                block_nr: 0,
-                frame_size: 0,
-                frame_nr: 0,
-            };
-            let _ = sys::setsockopt(fd, libc::SOL_PACKET, PACKET_RX_RING, &none);
-            return Err(e);
-        }
-        Ok(RxRing {
-            map: map.cast(),
-            map_len,
-            head: 0,
-        })
-    }
-
-    fn status(&self, slot: usize) -> &AtomicU32 {
-        // SAFETY: slot < FRAMES, so the slot's first 4 bytes (tp_status,
-        // 4-aligned because slots are FRAME_SIZE-aligned in a page-aligned
-        // mapping) lie inside the live mapping; the kernel updates it
-        // concurrently, hence atomic access.
-        unsafe { &*(self.map.add(slot * FRAME_SIZE) as *const AtomicU32) }
+        let ring = MappedRing::setup(fd, PACKET_RX_RING, FRAMES)?;
+        Ok(RxRing { ring, head: 0 })
     }
 
     /// The slot the kernel handed us next, if it has.
     pub(crate) fn peek(&self) -> Option<Slot<'_>> {
-        let st = self.status(self.head).load(Ordering::Acquire);
+        let st = self.ring.status(self.head).load(Ordering::Acquire);
         if st & TP_STATUS_USER == 0 {
             return None;
         }
@@ -150,7 +87,7 @@ impl RxRing {
         // we hand it back, which needs `&mut self` while this borrow of
         // `self` lives.
         let slot: &[u8] =
-            unsafe { std::slice::from_raw_parts(self.map.add(self.head * FRAME_SIZE), FRAME_SIZE) };
+            unsafe { std::slice::from_raw_parts(self.ring.slot_ptr(self.head), FRAME_SIZE) };
         let u32_at =
             |i: usize| u32::from_ne_bytes([slot[i], slot[i + 1], slot[i + 2], slot[i + 3]]);
         let u16_at = |i: usize| u16::from_ne_bytes([slot[i], slot[i + 1]]);
@@ -182,19 +119,10 @@ impl RxRing {
 
     /// Hands the slot [`RxRing::peek`] returned back to the kernel.
     pub(crate) fn release(&mut self) {
-        self.status(self.head)
+        self.ring
+            .status(self.head)
             .store(TP_STATUS_KERNEL, Ordering::Release);
-        self.head = (self.head + 1) % FRAMES;
-    }
-}
-
-impl Drop for RxRing {
-    fn drop(&mut self) {
-        // SAFETY: unmapping exactly the mapping created in open(); nothing
-        // refers to it after this (slots borrow the ring).
-        unsafe {
-            libc::munmap(self.map.cast(), self.map_len);
-        }
+        self.head = (self.head + 1) % self.ring.frames();
     }
 }
 
@@ -207,27 +135,10 @@ mod tests {
 
     use std::collections::BTreeMap;
     use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-    use std::process::Command;
     use std::time::{Duration, Instant};
 
+    use crate::test_netns::{ip, Netns};
     use crate::Netdev;
-
-    struct Netns(String);
-
-    impl Drop for Netns {
-        fn drop(&mut self) {
-            let _ = Command::new("ip").args(["netns", "del", &self.0]).output();
-        }
-    }
-
-    fn ip(args: &[&str]) {
-        let out = Command::new("ip").args(args).output().expect("run ip");
-        assert!(
-            out.status.success(),
-            "ip {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
 
     /// Frame `seq` of `len` bytes; every 5th carries an 802.1Q tag.
     fn frame(seq: u32, len: usize) -> Vec<u8> {

@@ -23,53 +23,35 @@
 
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::Ordering;
 
+use crate::mmap_ring::{MappedRing, FRAME_SIZE};
 use crate::sys;
 use crate::vnet::VNET_HDR_LEN;
 
-const PACKET_VERSION: libc::c_int = 10;
 const PACKET_TX_RING: libc::c_int = 13;
 const PACKET_LOSS: libc::c_int = 14;
 const PACKET_VNET_HDR: libc::c_int = 15;
-const TPACKET_V2: libc::c_int = 1;
 const TP_STATUS_SEND_REQUEST: u32 = 1;
 const TP_STATUS_SENDING: u32 = 2;
 
-/// Bytes per slot: an Ethernet frame up to jumbo-free MTU 1500 plus tags,
-/// the virtio-net header and the kernel's slot header.
-const FRAME_SIZE: usize = 2048;
+/// Slots of [`FRAME_SIZE`] bytes.
 const FRAMES: usize = 256;
-const BLOCK_SIZE: usize = 64 * 1024;
 /// Where a TPACKET_V2 transmit slot's data starts: the aligned slot header
 /// (32 bytes) plus a sockaddr_ll, minus the sockaddr_ll.
 const DATA_OFFSET: usize = 32;
 /// Largest frame (without the virtio-net header) a slot takes.
 pub(crate) const MAX_FRAME: usize = FRAME_SIZE - DATA_OFFSET - VNET_HDR_LEN;
 
-/// `struct tpacket_req`.
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct TpacketReq {
-    block_size: u32,
-    block_nr: u32,
-    frame_size: u32,
-    frame_nr: u32,
-}
-
 pub(crate) struct TxRing {
+    // Declared before the socket: unmapped before it is closed.
+    ring: MappedRing,
     sock: OwnedFd,
-    map: *mut u8,
-    map_len: usize,
     /// Next slot to fill (the kernel consumes slots in the same order).
     head: usize,
     /// Slots filled since the last flush.
     queued: usize,
 }
-
-// SAFETY: the mapping is owned by this value alone (no aliases outside it);
-// moving it to another thread moves that ownership.
-unsafe impl Send for TxRing {}
 
 impl TxRing {
     /// A ring sending on interface `ifindex`.
@@ -77,38 +59,14 @@ impl TxRing {
         let sock = sys::socket(libc::AF_PACKET, libc::SOCK_RAW | libc::SOCK_NONBLOCK, 0)?;
         let fd = sock.as_raw_fd();
         sys::setsockopt(fd, libc::SOL_PACKET, PACKET_VNET_HDR, &1 as &libc::c_int)?;
-        sys::setsockopt(fd, libc::SOL_PACKET, PACKET_VERSION, &TPACKET_V2)?;
         sys::setsockopt(fd, libc::SOL_PACKET, PACKET_LOSS, &1 as &libc::c_int)?;
         if sys::setsockopt(fd, libc::SOL_SOCKET, libc::SO_SNDBUFFORCE, &sndbuf).is_err() {
             let _ = sys::setsockopt(fd, libc::SOL_SOCKET, libc::SO_SNDBUF, &sndbuf);
         }
-        let req = TpacketReq {
-            block_size: BLOCK_SIZE as u32,
-            block_nr: (FRAMES * FRAME_SIZE / BLOCK_SIZE) as u32,
-            frame_size: FRAME_SIZE as u32,
-            frame_nr: FRAMES as u32,
-        };
-        sys::setsockopt(fd, libc::SOL_PACKET, PACKET_TX_RING, &req)?;
-        let map_len = FRAMES * FRAME_SIZE;
-        // SAFETY: a fresh shared mapping of the ring the kernel just
-        // allocated for this socket; the result is checked.
-        let map = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                map_len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_SHARED,
-                fd,
-                0,
-            )
-        };
-        if map == libc::MAP_FAILED {
-            return Err(io::Error::last_os_error());
-        }
+        let ring = MappedRing::setup(fd, PACKET_TX_RING, FRAMES)?;
         let ring = TxRing {
+            ring,
             sock,
-            map: map.cast(),
-            map_len,
             head: 0,
             queued: 0,
         };
@@ -128,14 +86,6 @@ impl TxRing {
         Ok(ring)
     }
 
-    fn status(&self, slot: usize) -> &AtomicU32 {
-        // SAFETY: slot < FRAMES, so the slot's first 4 bytes (tp_status,
-        // 4-aligned because slots are FRAME_SIZE-aligned in a page-aligned
-        // mapping) lie inside the live mapping; the kernel updates it
-        // concurrently, hence atomic access.
-        unsafe { &*(self.map.add(slot * FRAME_SIZE) as *const AtomicU32) }
-    }
-
     /// Queues one frame with its virtio-net header; false when it cannot go
     /// through the ring (too big, GSO, or no free slot): send it otherwise,
     /// after [`TxRing::flush`].
@@ -145,7 +95,7 @@ impl TxRing {
             return false;
         }
         let slot = self.head;
-        let st = self.status(slot).load(Ordering::Acquire);
+        let st = self.ring.status(slot).load(Ordering::Acquire);
         if st & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING) != 0 {
             return false;
         }
@@ -158,14 +108,15 @@ impl TxRing {
         // DATA_OFFSET + VNET_HDR_LEN + frame.len() <= FRAME_SIZE (checked
         // above), so every write stays inside this slot of the mapping.
         unsafe {
-            let base = self.map.add(slot * FRAME_SIZE);
+            let base = self.ring.slot_ptr(slot);
             // tp_len at offset 4 of struct tpacket2_hdr.
             std::ptr::write_unaligned(base.add(4) as *mut u32, tp_len);
             let data = base.add(DATA_OFFSET);
             std::ptr::copy_nonoverlapping(hdr.as_ptr(), data, VNET_HDR_LEN);
             std::ptr::copy_nonoverlapping(frame.as_ptr(), data.add(VNET_HDR_LEN), frame.len());
         }
-        self.status(slot)
+        self.ring
+            .status(slot)
             .store(TP_STATUS_SEND_REQUEST, Ordering::Release);
         self.head = (slot + 1) % FRAMES;
         self.queued += 1;
@@ -205,16 +156,6 @@ impl TxRing {
     }
 }
 
-impl Drop for TxRing {
-    fn drop(&mut self) {
-        // SAFETY: unmapping exactly the mapping created in open(); nothing
-        // refers to it after this.
-        unsafe {
-            libc::munmap(self.map.cast(), self.map_len);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     //! Root required: a veth pair in a private namespace; frames sent through
@@ -223,27 +164,10 @@ mod tests {
 
     use std::collections::BTreeMap;
     use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-    use std::process::Command;
     use std::time::{Duration, Instant};
 
+    use crate::test_netns::{ip, Netns};
     use crate::Netdev;
-
-    struct Netns(String);
-
-    impl Drop for Netns {
-        fn drop(&mut self) {
-            let _ = Command::new("ip").args(["netns", "del", &self.0]).output();
-        }
-    }
-
-    fn ip(args: &[&str]) {
-        let out = Command::new("ip").args(args).output().expect("run ip");
-        assert!(
-            out.status.success(),
-            "ip {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
 
     fn frame(seq: u32, len: usize) -> Vec<u8> {
         let mut f = vec![0u8; len];
