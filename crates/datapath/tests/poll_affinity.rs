@@ -11,20 +11,7 @@ use datapath::Datapath;
 /// kernel truncates thread names to 15 bytes) and its allowed CPUs.
 fn poll_thread_cpus(name: &str) -> Option<String> {
     let comm: String = format!("pmd-{name}").chars().take(15).collect();
-    for entry in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
-        let dir = entry.path();
-        let Ok(c) = std::fs::read_to_string(dir.join("comm")) else {
-            continue;
-        };
-        if c.trim_end() == comm {
-            let status = std::fs::read_to_string(dir.join("status")).ok()?;
-            return status
-                .lines()
-                .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
-                .map(|v| v.trim().to_string());
-        }
-    }
-    None
+    testkit::thread_cpus("self", &comm)
 }
 
 /// "0-1,3" -> [0, 1, 3].

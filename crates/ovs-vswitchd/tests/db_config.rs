@@ -350,21 +350,9 @@ fn statistics_are_refreshed_periodically() {
     );
 }
 
-/// `Cpus_allowed_list` of the process's thread named `comm`, if it runs.
+/// `Cpus_allowed_list` of the switch's thread named `comm`, if it runs.
 fn thread_cpus(pid: u32, comm: &str) -> Option<String> {
-    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
-    for task in tasks.flatten() {
-        let path = task.path();
-        let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
-        if name.trim_end() == comm {
-            let status = std::fs::read_to_string(path.join("status")).ok()?;
-            return status
-                .lines()
-                .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
-                .map(|v| v.trim().to_owned());
-        }
-    }
-    None
+    testkit::thread_cpus(&pid.to_string(), comm)
 }
 
 #[test]

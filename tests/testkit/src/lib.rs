@@ -49,6 +49,7 @@ pub mod real_switch;
 mod run;
 mod rundir;
 pub mod switch_lab;
+mod threads;
 mod wait;
 
 pub use bins::{ensure_built, oxvs_bin, target_dir, workspace_root};
@@ -59,4 +60,5 @@ pub use real_switch::RealSwitch;
 pub use run::{run, run_ok, run_with_stdin, Output};
 pub use rundir::RunDir;
 pub use switch_lab::{Flavor, Host, HostOptions, SwitchLab};
+pub use threads::thread_cpus;
 pub use wait::{wait_until, DEFAULT_TIMEOUT};
