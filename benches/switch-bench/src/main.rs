@@ -16,25 +16,44 @@
 //! `scripts/bench-switch` (builds our release binaries first). Needs root.
 
 mod blast;
+mod report;
+mod traffic;
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::io::Write;
 use std::time::Instant;
 
 use testkit::{real_ovs, Flavor, Host, SwitchLab};
+use traffic::{iperf3_gbps, raw_udp_pps, udp_pps};
 
 struct Options {
     secs: f64,
+    /// Rounds of the packet-rate phases, each on a fresh switch, the two
+    /// switches taking turns; the figures are medians.
+    rounds: usize,
     flows: usize,
     markdown: bool,
     flavors: Vec<Flavor>,
 }
 
+/// The packet rates of one round on one switch (packets per second).
+#[derive(Default, Clone, Copy)]
+struct Rates {
+    normal: f64,
+    rules: f64,
+    normal_raw: f64,
+    rules_raw: f64,
+}
+
+/// One switch's figures; the packet rates are medians over the rounds.
 #[derive(Default, Clone)]
 struct Figures {
+    rounds: Vec<Rates>,
     normal_pps: f64,
     rules_pps: f64,
+    /// The same two with the raw generator, counted at the receiving host's
+    /// interface.
+    normal_raw_pps: f64,
+    rules_raw_pps: f64,
     tcp_gbps: f64,
     /// With the system's own ovs-ofctl.
     install_own_secs: f64,
@@ -48,6 +67,8 @@ fn main() {
     let code = match args.first().map(String::as_str) {
         Some("blast-send") => run_send(&args[1..]),
         Some("blast-recv") => run_recv(&args[1..]),
+        Some("blast-send-raw") => run_send_raw(&args[1..]),
+        Some("blast-hold") => run_hold(&args[1..]),
         _ => match parse_options(&args) {
             Ok(opts) => bench(&opts),
             Err(e) => {
@@ -62,6 +83,7 @@ fn main() {
 fn parse_options(args: &[String]) -> Result<Options, String> {
     let mut opts = Options {
         secs: 5.0,
+        rounds: 3,
         flows: 100_000,
         markdown: false,
         flavors: Flavor::BOTH.to_vec(),
@@ -70,6 +92,12 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
         let (k, v) = a.split_once('=').unwrap_or((a.as_str(), ""));
         match k {
             "--secs" => opts.secs = v.parse().map_err(|_| format!("bad --secs {v}"))?,
+            "--rounds" => {
+                opts.rounds = v.parse().map_err(|_| format!("bad --rounds {v}"))?;
+                if opts.rounds == 0 {
+                    return Err("--rounds must be at least 1".into());
+                }
+            }
             "--flows" => opts.flows = v.parse().map_err(|_| format!("bad --flows {v}"))?,
             "--markdown" => opts.markdown = true,
             "--only" => {
@@ -80,7 +108,7 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
                 }
             }
             "-h" | "--help" => return Err(
-                "usage: switch-bench [--secs=5] [--flows=100000] [--only=real|oxvs] [--markdown]"
+                "usage: switch-bench [--secs=5] [--rounds=3] [--flows=100000] [--only=real|oxvs] [--markdown]"
                     .into(),
             ),
             _ => return Err(format!("unknown option {a}")),
@@ -127,23 +155,129 @@ fn run_recv(args: &[String]) -> i32 {
     }
 }
 
+fn run_send_raw(args: &[String]) -> i32 {
+    let (Some(ifname), Some(frame), Some(secs)) = (
+        args.first(),
+        args.get(1).and_then(|h| decode_hex(h)),
+        args.get(2).and_then(|s| s.parse().ok()),
+    ) else {
+        eprintln!("blast-send-raw IFNAME FRAME-HEX SECS");
+        return 2;
+    };
+    match blast::send_raw(ifname, &frame, secs) {
+        Ok((n, elapsed)) => {
+            println!("{n} {elapsed}");
+            0
+        }
+        Err(e) => {
+            eprintln!("blast-send-raw: {e}");
+            1
+        }
+    }
+}
+
+fn run_hold(args: &[String]) -> i32 {
+    let Some(port) = args.first().and_then(|s| s.parse().ok()) else {
+        eprintln!("blast-hold PORT");
+        return 2;
+    };
+    match blast::hold(port) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("blast-hold: {e}");
+            1
+        }
+    }
+}
+
+fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| s.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
+        .collect()
+}
+
 fn bench(opts: &Options) -> i32 {
+    let mut rounds: Vec<(Flavor, Vec<Rates>)> =
+        opts.flavors.iter().map(|&f| (f, Vec::new())).collect();
+    let mut failed: Vec<(Flavor, String)> = Vec::new();
+    for round in 0..opts.rounds {
+        // Alternate which switch goes first, so a drift in the machine's
+        // speed over the run lands on both alike.
+        let mut order = opts.flavors.clone();
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        for flavor in order {
+            if failed.iter().any(|(f, _)| *f == flavor) {
+                continue;
+            }
+            eprintln!(
+                "switch-bench: round {}/{}: packet rates of {flavor:?}...",
+                round + 1,
+                opts.rounds
+            );
+            match catch_panic(|| measure_rates(flavor, opts)) {
+                Ok(r) => {
+                    if let Some((_, v)) = rounds.iter_mut().find(|(f, _)| *f == flavor) {
+                        v.push(r);
+                    }
+                }
+                Err(e) => failed.push((flavor, e)),
+            }
+        }
+    }
     let mut results: Vec<(Flavor, Result<Figures, String>)> = Vec::new();
     for &flavor in &opts.flavors {
-        eprintln!("switch-bench: measuring {flavor:?}...");
-        let r = std::panic::catch_unwind(|| measure(flavor, opts)).map_err(|e| {
-            e.downcast_ref::<String>()
-                .cloned()
-                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "panicked".into())
+        if let Some((_, e)) = failed.iter().find(|(f, _)| *f == flavor) {
+            results.push((flavor, Err(e.clone())));
+            continue;
+        }
+        eprintln!("switch-bench: TCP and flow installs of {flavor:?}...");
+        let per_round = rounds
+            .iter()
+            .find(|(f, _)| *f == flavor)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let r = catch_panic(|| measure_rest(flavor, opts)).map(|mut f| {
+            f.normal_pps = median(per_round.iter().map(|r| r.normal));
+            f.rules_pps = median(per_round.iter().map(|r| r.rules));
+            f.normal_raw_pps = median(per_round.iter().map(|r| r.normal_raw));
+            f.rules_raw_pps = median(per_round.iter().map(|r| r.rules_raw));
+            f.rounds = per_round;
+            f
         });
         results.push((flavor, r));
     }
-    report(&results, opts);
+    report::report(&results, opts);
     0
 }
 
-fn measure(flavor: Flavor, opts: &Options) -> Figures {
+fn catch_panic<T>(f: impl FnOnce() -> T + std::panic::UnwindSafe) -> Result<T, String> {
+    std::panic::catch_unwind(f).map_err(|e| {
+        e.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "panicked".into())
+    })
+}
+
+/// The middle value (the mean of the two middle ones for an even count).
+fn median(values: impl Iterator<Item = f64>) -> f64 {
+    let mut v: Vec<f64> = values.collect();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// A switch with two hosts on bridge `br0` that can reach each other.
+fn two_host_lab(flavor: Flavor) -> (SwitchLab, Host, Host) {
     let mut lab = SwitchLab::start("switch-bench", flavor);
     lab.add_bridge("br0");
     let h1 = lab.add_host("h1", "10.2.0.1/24");
@@ -152,12 +286,17 @@ fn measure(flavor: Flavor, opts: &Options) -> Figures {
     lab.vsctl(&["add-port", "br0", &h2.port]);
     assert!(lab.can_ping(&h1, &h2.ip), "{flavor:?}: h1 cannot ping h2");
     assert!(lab.can_ping(&h2, &h1.ip), "{flavor:?}: h2 cannot ping h1");
+    (lab, h1, h2)
+}
 
-    let mut f = Figures {
-        normal_pps: udp_pps(&lab, &h1, &h2, opts.secs),
-        ..Figures::default()
+/// One round of the four packet-rate phases on a fresh switch.
+fn measure_rates(flavor: Flavor, opts: &Options) -> Rates {
+    let (lab, h1, h2) = two_host_lab(flavor);
+    let mut r = Rates {
+        normal: udp_pps(&lab, &h1, &h2, opts.secs),
+        normal_raw: raw_udp_pps(&lab, &h1, &h2, opts.secs),
+        ..Rates::default()
     };
-
     let rules: String = (0..1000)
         .map(|i| {
             format!(
@@ -168,12 +307,18 @@ fn measure(flavor: Flavor, opts: &Options) -> Figures {
         })
         .collect();
     add_flows(&lab, &rules);
-    f.rules_pps = udp_pps(&lab, &h1, &h2, opts.secs);
-    lab.ofctl(&["del-flows", "br0"]);
-    lab.ofctl(&["add-flow", "br0", "priority=0,actions=NORMAL"]);
+    r.rules = udp_pps(&lab, &h1, &h2, opts.secs);
+    r.rules_raw = raw_udp_pps(&lab, &h1, &h2, opts.secs);
+    r
+}
 
-    f.tcp_gbps = iperf3_gbps(&lab, &h1, &h2, opts.secs);
-
+/// TCP throughput, flow installs and RSS, once, on a fresh switch.
+fn measure_rest(flavor: Flavor, opts: &Options) -> Figures {
+    let (lab, h1, h2) = two_host_lab(flavor);
+    let mut f = Figures {
+        tcp_gbps: iperf3_gbps(&lab, &h1, &h2, opts.secs),
+        ..Figures::default()
+    };
     let flows = hundred_k_flows(opts.flows);
     let started = Instant::now();
     add_flows_with(&lab, &flows, &flavor.tool("ovs-ofctl"));
@@ -220,91 +365,6 @@ fn hundred_k_flows(n: usize) -> String {
     s
 }
 
-fn self_exe() -> PathBuf {
-    std::env::current_exe().unwrap_or_else(|_| PathBuf::from("switch-bench"))
-}
-
-/// Packets per second `to` received from `from`'s UDP blast.
-fn udp_pps(lab: &SwitchLab, from: &Host, to: &Host, secs: f64) -> f64 {
-    let exe = self_exe();
-    let mut recv = Command::new(testkit::real_switch::IP)
-        .args(["netns", "exec", &to.netns])
-        .arg(&exe)
-        .args(["blast-recv", "9999", &secs.to_string()])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("blast-recv: {e}"));
-    let mut lines = BufReader::new(recv.stdout.take().expect("piped stdout")).lines();
-    let ready = lines.next().and_then(Result::ok).unwrap_or_default();
-    assert_eq!(ready, "ready", "blast-recv did not start");
-    let sent = lab.in_netns(
-        &from.netns,
-        &[
-            &exe.to_string_lossy(),
-            "blast-send",
-            &format!("{}:9999", to.ip),
-            &secs.to_string(),
-        ],
-    );
-    let result = lines.next().and_then(Result::ok).unwrap_or_default();
-    let _ = recv.wait();
-    let mut it = result.split_whitespace();
-    let count: f64 = it.next().and_then(|s| s.parse().ok()).unwrap_or(0.0);
-    let span: f64 = it.next().and_then(|s| s.parse().ok()).unwrap_or(0.0);
-    eprintln!(
-        "  {:?}: sent {} received {count} in {span:.2}s",
-        lab.flavor(),
-        sent.trim()
-    );
-    if span > 0.0 {
-        count / span
-    } else {
-        0.0
-    }
-}
-
-/// iperf3 TCP throughput from `from` to `to`, in Gbit/s.
-fn iperf3_gbps(lab: &SwitchLab, from: &Host, to: &Host, secs: f64) -> f64 {
-    let mut server = testkit::Daemon::builder(lab.rundir(), testkit::real_switch::IP)
-        .name("iperf3-server")
-        .args([
-            "netns",
-            "exec",
-            &to.netns,
-            "iperf3",
-            "-s",
-            "-1",
-            "--forceflush",
-        ])
-        .arg("-B")
-        .arg(&to.ip)
-        .start();
-    testkit::switch_lab::wait_for("iperf3 to listen", testkit::DEFAULT_TIMEOUT, || {
-        server.stdout().contains("Server listening")
-    });
-    let out = testkit::run(lab.netns_command(&from.netns, "iperf3").args([
-        "-c",
-        &to.ip,
-        "-t",
-        &format!("{}", secs.max(1.0) as u64),
-        "-J",
-    ]));
-    let _ = server.wait_exit(testkit::DEFAULT_TIMEOUT);
-    assert!(out.success(), "iperf3: {}{}", out.stdout, out.stderr);
-    out.stdout
-        .split("\"sum_received\"")
-        .nth(1)
-        .and_then(|s| s.split("\"bits_per_second\":").nth(1))
-        .map(|s| {
-            s.trim_start()
-                .chars()
-                .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == 'e' || *c == '+')
-                .collect::<String>()
-        })
-        .and_then(|s| s.parse::<f64>().ok())
-        .map_or(0.0, |bps| bps / 1e9)
-}
-
 fn rss_mb(pid: u32) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
@@ -317,72 +377,32 @@ fn rss_mb(pid: u32) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-fn report(results: &[(Flavor, Result<Figures, String>)], opts: &Options) {
-    let get = |fl: Flavor| {
-        results
-            .iter()
-            .find(|(f, _)| *f == fl)
-            .and_then(|(_, r)| r.as_ref().ok())
-            .cloned()
-    };
-    for (f, r) in results {
-        if let Err(e) = r {
-            println!("{f:?}: not measured: {}", e.lines().next().unwrap_or(""));
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        assert_eq!(median([3.0, 1.0, 2.0].into_iter()), 2.0);
+        assert_eq!(median([4.0, 1.0, 3.0, 2.0].into_iter()), 2.5);
+        assert_eq!(median(std::iter::empty()), 0.0);
     }
-    let (real, ours) = (get(Flavor::Real), get(Flavor::Oxvs));
-    type Metric = (&'static str, fn(&Figures) -> f64, &'static str, bool);
-    let metrics: [Metric; 6] = [
-        (
-            "64-byte UDP, NORMAL (kpps)",
-            |f| f.normal_pps / 1e3,
-            "%",
-            true,
-        ),
-        (
-            "64-byte UDP, 1,000 rules (kpps)",
-            |f| f.rules_pps / 1e3,
-            "%",
-            true,
-        ),
-        ("iperf3 TCP (Gbit/s)", |f| f.tcp_gbps, "%", true),
-        (
-            "install flows, own ovs-ofctl (s)",
-            |f| f.install_own_secs,
-            "%",
-            false,
-        ),
-        (
-            "install flows, real ovs-ofctl (s)",
-            |f| f.install_secs,
-            "%",
-            false,
-        ),
-        ("ovs-vswitchd RSS after (MB)", |f| f.rss_mb, "%", false),
-    ];
-    if opts.markdown {
-        println!("| measure | real OVS 3.1 | oxvs | ratio oxvs/real |");
-        println!("|---|---|---|---|");
+
+    #[test]
+    fn hex_frames_decode_or_are_refused() {
+        assert_eq!(decode_hex("00ff10"), Some(vec![0, 0xff, 0x10]));
+        assert_eq!(decode_hex("0"), None);
+        assert_eq!(decode_hex("zz"), None);
     }
-    for (name, pick, _, _) in metrics {
-        let r = real.as_ref().map(pick);
-        let o = ours.as_ref().map(pick);
-        let fmt = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
-        let ratio = match (r, o) {
-            (Some(r), Some(o)) if r > 0.0 => format!("{:.2}x", o / r),
-            _ => "-".into(),
-        };
-        if opts.markdown {
-            println!("| {name} | {} | {} | {ratio} |", fmt(r), fmt(o));
-        } else {
-            println!(
-                "{name:<36} real {:>10}  oxvs {:>10}  ratio {ratio}",
-                fmt(r),
-                fmt(o)
-            );
-        }
-    }
-    if opts.flows != 100_000 {
-        println!("(flows installed: {})", opts.flows);
+
+    #[test]
+    fn rounds_option_is_checked() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            parse_options(&args(&["--rounds=5"])).map(|o| o.rounds),
+            Ok(5)
+        );
+        assert!(parse_options(&args(&["--rounds=0"])).is_err());
+        assert!(parse_options(&args(&["--rounds=x"])).is_err());
     }
 }
