@@ -28,23 +28,26 @@ pub fn send(dst: &str, secs: f64) -> Result<u64, String> {
         m.msg_hdr.msg_iov = &mut iov;
         m.msg_hdr.msg_iovlen = 1;
     }
-    let deadline = Instant::now() + Duration::from_secs_f64(secs);
+    Ok(send_until(
+        sock.as_raw_fd(),
+        &mut msgs,
+        Instant::now() + Duration::from_secs_f64(secs),
+    ))
+}
+
+/// Sends the batch `msgs` on `fd` again and again until `deadline`;
+/// returns how many messages went out.
+fn send_until(fd: std::os::fd::RawFd, msgs: &mut [libc::mmsghdr], deadline: Instant) -> u64 {
     let mut sent = 0u64;
     while Instant::now() < deadline {
-        // SAFETY: msgs points at BATCH valid headers whose iovec outlives the call.
-        let n = unsafe {
-            libc::sendmmsg(
-                sock.as_raw_fd(),
-                msgs.as_mut_ptr(),
-                BATCH as libc::c_uint,
-                0,
-            )
-        };
+        // SAFETY: `msgs` are valid headers whose iovecs (and the buffers
+        // they point at) the caller keeps alive; the kernel only reads them.
+        let n = unsafe { libc::sendmmsg(fd, msgs.as_mut_ptr(), msgs.len() as libc::c_uint, 0) };
         if n > 0 {
             sent += n as u64;
         }
     }
-    Ok(sent)
+    sent
 }
 
 /// Counts datagrams arriving on `port` until `secs` seconds have passed or
@@ -241,22 +244,7 @@ pub fn send_raw(ifname: &str, frame: &[u8], secs: f64) -> Result<(u64, f64), Str
     }
     let started = Instant::now();
     let deadline = started + Duration::from_secs_f64(secs);
-    let mut sent = 0u64;
-    while Instant::now() < deadline {
-        // SAFETY: msgs points at BATCH valid headers whose iovec (and the
-        // frame it points at) outlives the call; the kernel only reads them.
-        let n = unsafe {
-            libc::sendmmsg(
-                sock.as_raw_fd(),
-                msgs.as_mut_ptr(),
-                BATCH as libc::c_uint,
-                0,
-            )
-        };
-        if n > 0 {
-            sent += n as u64;
-        }
-    }
+    let sent = send_until(sock.as_raw_fd(), &mut msgs, deadline);
     Ok((sent, started.elapsed().as_secs_f64()))
 }
 

@@ -120,6 +120,24 @@ impl Datapath {
         self.core.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Installs meter `id` with full buckets, replacing any meter of that id.
+    pub fn meter_set(
+        &self,
+        id: u32,
+        config: crate::meter::MeterConfig,
+        counts: Arc<dyn crate::meter::MeterCounts>,
+    ) {
+        let now = self.now_ms();
+        self.lock()
+            .meters
+            .insert(id, crate::meter::Meter::new(config, counts, now));
+    }
+
+    /// Removes meter `id`; `meter(id)` actions then let packets through.
+    pub fn meter_del(&self, id: u32) {
+        self.lock().meters.remove(&id);
+    }
+
     pub fn set_upcall_handler(&self, handler: Arc<dyn UpcallHandler>) {
         *self.handler.write().unwrap_or_else(|e| e.into_inner()) = Some(handler);
     }

@@ -55,6 +55,7 @@ pub(crate) struct Exec<'a> {
     pub pool: &'a mut Vec<Buffer>,
     pub deferred: &'a mut Deferred,
     pub rng: &'a mut u32,
+    pub meters: &'a mut BTreeMap<u32, crate::meter::Meter>,
     pub now_ms: u64,
 }
 
@@ -160,7 +161,16 @@ impl Exec<'_> {
                     packet::extract(buf.data(), &mut key);
                     md.set_uint(k::DP_HASH, u64::from(l4_hash(&key, *basis)));
                 }
-                OdpAction::Meter(_) => {}
+                OdpAction::Meter(id) => {
+                    // A meter that no longer exists lets packets through, as
+                    // a flow still naming it is about to be revalidated.
+                    let now = self.now_ms;
+                    if let Some(m) = self.meters.get_mut(id) {
+                        if !m.admit(buf.data().len(), now) {
+                            return;
+                        }
+                    }
+                }
                 OdpAction::Trunc(n) => trunc = Some(*n),
                 OdpAction::CtClear => {
                     for slot in [k::CT_STATE, k::CT_ZONE, k::CT_MARK, k::CT_LABEL] {

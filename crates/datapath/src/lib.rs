@@ -13,6 +13,7 @@ mod emc;
 mod execute;
 mod flow;
 mod flows;
+pub mod meter;
 mod miniflow;
 pub mod odp;
 mod pipeline;
@@ -26,5 +27,6 @@ pub use affinity::parse_cpu_mask;
 pub use dp::{
     Clock, Datapath, DpStats, FlowEntry, FlowError, FlowPutFlags, PortInfo, PortStats, Workspace,
 };
+pub use meter::{MeterBand, MeterConfig, MeterCounts, MeterUnit};
 pub use odp::OdpAction;
 pub use upcall::{FlowHook, Upcall, UpcallHandler};

@@ -51,6 +51,8 @@ pub(crate) struct Core {
     pub max_idle_ms: u64,
     pub pool: Vec<Buffer>,
     pub rng: u32,
+    /// Meters by datapath meter id.
+    pub meters: BTreeMap<u32, crate::meter::Meter>,
 }
 
 impl Core {
@@ -65,6 +67,7 @@ impl Core {
             max_idle_ms: 10_000,
             pool: Vec::new(),
             rng: 0x2545_f491,
+            meters: BTreeMap::new(),
         }
     }
 
@@ -75,6 +78,7 @@ impl Core {
             pool: &mut self.pool,
             deferred,
             rng: &mut self.rng,
+            meters: &mut self.meters,
             now_ms,
         }
     }

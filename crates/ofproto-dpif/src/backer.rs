@@ -64,6 +64,8 @@ pub struct Backer {
     packet_in: RwLock<Option<PacketInSink>>,
     /// States of frozen translations, by recirculation id.
     recirc: crate::xlate::freeze::RecircTable,
+    /// Datapath meter ids of every bridge.
+    meters: Arc<crate::meters::MeterBank>,
 }
 
 struct SystemClock(std::time::Instant);
@@ -87,6 +89,7 @@ impl Backer {
             need_revalidate: Arc::new(AtomicBool::new(false)),
             packet_in: RwLock::new(None),
             recirc: crate::xlate::freeze::RecircTable::new(),
+            meters: Arc::default(),
         })
     }
 
@@ -97,6 +100,7 @@ impl Backer {
     /// Attaches the datapath (for revalidation); vswitchd also registers
     /// the backer as the datapath's upcall handler.
     pub fn set_datapath(&self, dp: Arc<Datapath>) {
+        self.meters.attach(dp.clone());
         *write(&self.datapath) = Some(dp);
     }
 
@@ -114,6 +118,9 @@ impl Backer {
         st.next_bridge_id += 1;
         let id = st.next_bridge_id;
         st.bridge_ids.insert(name.to_string(), id);
+        write(&ofproto).set_meter_provider(Arc::new(crate::meters::BridgeMeters::new(
+            self.meters.clone(),
+        )));
         st.bridges
             .insert(name.to_string(), BridgeState::new(name, ofproto));
         Ok(())

@@ -12,6 +12,7 @@ pub mod bridge;
 pub mod fdb_text;
 pub mod field;
 pub mod mac_table;
+pub mod meters;
 pub mod trace;
 pub mod trace_cmd;
 pub mod vlan;

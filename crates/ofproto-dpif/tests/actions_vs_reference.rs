@@ -1,7 +1,7 @@
 //! More OpenFlow actions against the real ovs-vswitchd: learn, multipath,
 //! bundle, controller, dec_ttl to controller, enqueue, set_field/move on
 //! headers and registers, output:reg, VLAN rewrites on tagged packets,
-//! exit, write_actions, recursion limits. Compares `Datapath actions:` and
+//! exit, write_actions, recursion limits, meters. Compares `Datapath actions:` and
 //! `Megaflow:` (controller recirc ids normalised).
 
 mod common;
@@ -300,4 +300,64 @@ fn ipv6_arp_and_l4_rewrites() {
             "in_port=4,tcp6,ipv6_dst=::2,tp_dst=80",
         ],
     );
+}
+
+/// Meters become `meter(N)` datapath actions, N the datapath's meter id:
+/// the lowest free one when a meter is added, so a deleted meter's id goes
+/// to the next meter.
+#[test]
+fn meters_in_datapath_actions() {
+    let pair = Pair::build(
+        "xa-meter",
+        &[
+            Bridge("br0"),
+            Port("br0", "p1", 1, ""),
+            Port("br0", "p2", 2, ""),
+            Port("br0", "p3", 3, ""),
+            Meter(
+                "br0",
+                "meter=1 pktps burst stats bands=type=drop rate=2 burst_size=3",
+            ),
+            Meter("br0", "meter=5 kbps bands=type=drop rate=1000"),
+            Flow("br0", "in_port=1,actions=meter:1,output:2"),
+            Flow("br0", "in_port=2,tcp,actions=meter:5,mod_nw_tos:4,output:1"),
+            Flow("br0", "in_port=3,actions=output:1"),
+        ],
+    );
+    let cases = [
+        ("br0", "in_port=1,udp"),
+        ("br0", "in_port=2,tcp"),
+        ("br0", "in_port=3"),
+    ];
+    let diffs = compare(&pair, &cases, true);
+    assert!(diffs.is_empty(), "{}", diffs.join("\n\n"));
+    let (_, ours) = pair.trace(&["br0", "in_port=1,udp"]);
+    assert!(ours.contains("Datapath actions: meter(0),2"), "{ours}");
+
+    pair.ofctl_both("br0", &["-O", "OpenFlow13", "del-meter", "{T}", "meter=1"]);
+    pair.ofctl_both(
+        "br0",
+        &[
+            "-O",
+            "OpenFlow13",
+            "add-meter",
+            "{T}",
+            "meter=7 pktps bands=type=drop rate=10",
+        ],
+    );
+    pair.ofctl_both(
+        "br0",
+        &[
+            "-O",
+            "OpenFlow13",
+            "add-flow",
+            "{T}",
+            "in_port=3,actions=meter:7,output:2",
+        ],
+    );
+    let cases = [("br0", "in_port=1,udp"), ("br0", "in_port=3")];
+    let diffs = compare(&pair, &cases, true);
+    assert!(diffs.is_empty(), "{}", diffs.join("\n\n"));
+    let (_, ours) = pair.trace(&["br0", "in_port=3"]);
+    assert!(ours.contains("Datapath actions: meter(0),2"), "{ours}");
 }

@@ -15,6 +15,7 @@ use ofproto_dpif::bridge::PortKind;
 use ofproto_dpif::vlan::VlanConfig;
 use openflow::flow_match::key::{self, FlowKey};
 use openflow::msg::flow_mod::FlowModCommand;
+use openflow::msg::meter::{parse_meter, MeterModCommand, MeterTextCommand};
 use openflow::port::PortNo;
 
 struct FakeClock(AtomicU64);
@@ -34,8 +35,18 @@ struct Setup {
 }
 
 fn setup(tag: &str) -> Setup {
+    setup_with(tag, false)
+}
+
+/// With `dp_on_fake_clock`, the datapath's clock (meters, idle expiry) is
+/// the fake one too, not just the backer's (MAC aging).
+fn setup_with(tag: &str, dp_on_fake_clock: bool) -> Setup {
     let clock = Arc::new(FakeClock(AtomicU64::new(1_000)));
-    let dp = Datapath::new("ovs-dummy");
+    let dp = if dp_on_fake_clock {
+        Datapath::with_clock("ovs-dummy", clock.clone())
+    } else {
+        Datapath::new("ovs-dummy")
+    };
     let backer = Backer::with_clock(clock.clone());
     dp.set_upcall_handler(backer.clone());
     backer.set_datapath(dp.clone());
@@ -85,6 +96,12 @@ fn add_flow(b: &Backer, text: &str) {
         .unwrap()
         .apply_flow_mod(&fm, ofproto::clock::now_ms())
         .unwrap();
+}
+
+fn meter_mod(b: &Backer, command: MeterModCommand, text: &str) {
+    let (mm, _) = parse_meter(text, MeterTextCommand::Mod(command)).unwrap();
+    let of = b.ofproto("br0").unwrap();
+    of.write().unwrap().apply_meter_mod(mm).unwrap();
 }
 
 fn packet(src: u8, dst: [u8; 6]) -> Vec<u8> {
@@ -479,4 +496,74 @@ fn megaflow_hits_refresh_learnt_flows() {
         let _ = of.write().unwrap().run(ofproto::clock::now_ms());
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+}
+
+#[test]
+fn meters_drop_above_their_rate_count_and_give_ids_back() {
+    let s = setup_with("e2em", true);
+    meter_mod(
+        &s.backer,
+        MeterModCommand::Add,
+        "meter=1 pktps burst stats bands=type=drop rate=2 burst_size=3",
+    );
+    add_flow(&s.backer, "in_port=1,actions=meter:1,output:2");
+    let to = [0x50, 0x54, 0, 0, 0, 9];
+    for _ in 0..10 {
+        s.dp.receive_now(s.odp[0], &packet(1, to)).unwrap();
+    }
+    assert_eq!(
+        sent(&s),
+        vec![0, 3, 0],
+        "the burst of 3 passes, the rest is dropped"
+    );
+    let dump = s.backer.dpif_dump_flows("br0").unwrap();
+    assert!(dump.contains("actions:meter(0),"), "{dump}");
+    // Half a second at 2 packets/s lets one more through.
+    s.clock.0.fetch_add(500, Ordering::Relaxed);
+    for _ in 0..3 {
+        s.dp.receive_now(s.odp[0], &packet(1, to)).unwrap();
+    }
+    assert_eq!(sent(&s), vec![0, 1, 0]);
+    let of = s.backer.ofproto("br0").unwrap();
+    let m = of.read().unwrap().meter(1).unwrap();
+    let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
+    assert_eq!(load(&m.counters.packets_in), 13);
+    assert_eq!(load(&m.counters.bands[0].0), 9, "dropped by band 0");
+    let len = packet(1, to).len() as u64;
+    assert_eq!(load(&m.counters.bytes_in), 13 * len);
+    assert_eq!(load(&m.counters.bands[0].1), 9 * len);
+
+    // Another meter takes the next datapath id; deleting the first gives
+    // its id back to the next meter added, as in the reference.
+    meter_mod(
+        &s.backer,
+        MeterModCommand::Add,
+        "meter=5 kbps bands=type=drop rate=1000",
+    );
+    let id_of = |n: u32| of.read().unwrap().meter(n).and_then(|m| m.provider_id);
+    assert_eq!((id_of(1), id_of(5)), (Some(0), Some(1)));
+    meter_mod(&s.backer, MeterModCommand::Delete, "meter=1");
+    meter_mod(
+        &s.backer,
+        MeterModCommand::Add,
+        "meter=7 pktps bands=type=drop rate=1",
+    );
+    assert_eq!(id_of(7), Some(0));
+    // Modifying keeps the id and starts with full buckets.
+    add_flow(&s.backer, "in_port=1,actions=meter:7,output:3");
+    s.backer.revalidate();
+    for _ in 0..3 {
+        s.dp.receive_now(s.odp[0], &packet(1, to)).unwrap();
+    }
+    assert_eq!(sent(&s), vec![0, 0, 1], "a bucket of one packet");
+    meter_mod(
+        &s.backer,
+        MeterModCommand::Modify,
+        "meter=7 pktps bands=type=drop rate=2",
+    );
+    assert_eq!(id_of(7), Some(0));
+    for _ in 0..3 {
+        s.dp.receive_now(s.odp[0], &packet(1, to)).unwrap();
+    }
+    assert_eq!(sent(&s), vec![0, 0, 2], "a fresh bucket of two packets");
 }

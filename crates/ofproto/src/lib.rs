@@ -34,7 +34,7 @@ mod timeout;
 
 pub use conn::ConnKind;
 pub use group::{Group, GroupRef};
-pub use meter::{MeterEntry, MeterRef};
+pub use meter::{MeterEntry, MeterProvider, MeterRef};
 pub use ofproto::{Ofproto, SwitchInfo, N_TABLES, TABLE_INTERNAL};
 pub use output::{ConnId, Effect, Output};
 pub use port::OfPort;

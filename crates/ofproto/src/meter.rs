@@ -1,6 +1,7 @@
 //! Meters: the meter table (drop and dscp_remark bands), meter-mods with the
 //! reference's checks, and the stats/config/features replies' contents.
-//! Rate enforcement is the forwarding layer's; counters live here.
+//! Rate enforcement is the forwarding layer's, reached through a
+//! [`MeterProvider`]; counters live here.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -46,6 +47,26 @@ pub struct MeterEntry {
     pub meter: Meter,
     pub created_ms: u64,
     pub counters: Arc<MeterCounters>,
+    /// The forwarding layer's id for it (the datapath's `meter(N)`), if a
+    /// provider took it.
+    pub provider_id: Option<u32>,
+}
+
+/// The forwarding layer's side of meters (the reference's `meter_set` and
+/// `meter_del` of an ofproto provider).
+pub trait MeterProvider: Send + Sync {
+    /// Installs `meter`, replacing the one at `provider_id` (a modify);
+    /// returns the id packets name it by, or None when it cannot be
+    /// installed (the meter then exists but lets everything through).
+    fn set(
+        &self,
+        provider_id: Option<u32>,
+        meter: &Meter,
+        counters: Arc<MeterCounters>,
+    ) -> Option<u32>;
+
+    /// Removes the meter at `provider_id`.
+    fn delete(&self, provider_id: u32);
 }
 
 /// How the forwarding layer holds a meter.
@@ -66,6 +87,12 @@ use crate::Ofproto;
 pub const MAX_METERS: u32 = 262_144;
 
 impl Ofproto {
+    /// Applies a meter-mod (as from a controller): adds, modifies or
+    /// deletes meters, with the reference's checks.
+    pub fn apply_meter_mod(&mut self, mm: MeterMod) -> Handled {
+        self.meter_mod(mm)
+    }
+
     pub(crate) fn meter_mod(&mut self, mm: MeterMod) -> Handled {
         let now = clock::now_ms();
         let id = mm.meter.meter_id;
@@ -86,10 +113,17 @@ impl Ofproto {
                 if !exists && self.meters.len() >= MAX_METERS as usize {
                     return Err(OfpError::MmfcOutOfMeters);
                 }
+                let counters = Arc::new(MeterCounters::new(mm.meter.bands.len()));
+                let old_id = self.meters.get(&id).and_then(|e| e.provider_id);
+                let provider_id = match &self.meter_provider {
+                    Some(p) => p.set(old_id, &mm.meter, counters.clone()),
+                    None => None,
+                };
                 let entry = MeterEntry {
-                    counters: Arc::new(MeterCounters::new(mm.meter.bands.len())),
+                    counters,
                     meter: mm.meter,
                     created_ms: now,
+                    provider_id,
                 };
                 self.meters.insert(id, Arc::new(entry));
                 let mut out = Vec::new();
@@ -120,7 +154,10 @@ impl Ofproto {
                 .cloned()
                 .collect();
             out.extend(self.delete_rules(&rules, RR_METER_DELETE, now));
-            self.meters.remove(&m);
+            let gone = self.meters.remove(&m);
+            if let (Some(p), Some(pid)) = (&self.meter_provider, gone.and_then(|e| e.provider_id)) {
+                p.delete(pid);
+            }
         }
         self.bump_version(&mut out);
         out

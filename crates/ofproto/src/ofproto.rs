@@ -57,6 +57,8 @@ pub struct Ofproto {
     pub(crate) ports: BTreeMap<PortNo, OfPort>,
     pub(crate) groups: BTreeMap<u32, GroupRef>,
     pub(crate) meters: BTreeMap<u32, MeterRef>,
+    /// Where meters are enforced (none: they count nothing and drop nothing).
+    pub(crate) meter_provider: Option<Arc<dyn crate::meter::MeterProvider>>,
     pub(crate) conns: BTreeMap<ConnId, Conn>,
     /// OFPC_FRAG_* handling.
     pub(crate) frags: u16,
@@ -94,6 +96,7 @@ impl Ofproto {
             ports: BTreeMap::new(),
             groups: BTreeMap::new(),
             meters: BTreeMap::new(),
+            meter_provider: None,
             conns: BTreeMap::new(),
             frags: openflow::msg::config::FRAG_NORMAL,
             invalid_ttl_to_controller: false,
@@ -121,6 +124,26 @@ impl Ofproto {
 
     pub fn set_info(&mut self, info: SwitchInfo) {
         self.info = info;
+    }
+
+    /// Hands meters to the forwarding layer; meters that exist already are
+    /// installed there now.
+    pub fn set_meter_provider(&mut self, provider: Arc<dyn crate::meter::MeterProvider>) {
+        let ids: Vec<u32> = self.meters.keys().copied().collect();
+        for id in ids {
+            let Some(e) = self.meters.get(&id) else {
+                continue;
+            };
+            let provider_id = provider.set(None, &e.meter, e.counters.clone());
+            let entry = crate::meter::MeterEntry {
+                meter: e.meter.clone(),
+                created_ms: e.created_ms,
+                counters: e.counters.clone(),
+                provider_id,
+            };
+            self.meters.insert(id, Arc::new(entry));
+        }
+        self.meter_provider = Some(provider);
     }
 
     pub fn set_port_stats_source(&mut self, source: PortStatsSource) {

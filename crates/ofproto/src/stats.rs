@@ -209,8 +209,8 @@ impl Ofproto {
 
     fn port_stats_entries(&self, p: PortNo, now: u64) -> Result<Vec<PortStats>, OfpError> {
         Ok(self
-            .ports
-            .values()
+            .ports_in_reference_order()
+            .into_iter()
             .filter(|x| p == PortNo::NONE || p == PortNo::ALL || x.port_no() == p)
             .map(|x| {
                 let mut s = self
@@ -225,6 +225,19 @@ impl Ofproto {
                 s
             })
             .collect())
+    }
+
+    /// The ports in the order the reference walks its port map (hashed by
+    /// port number), which is the order of its port statistics replies.
+    /// Ports are taken as added in order of creation, then number.
+    fn ports_in_reference_order(&self) -> Vec<&crate::OfPort> {
+        let mut added: Vec<&crate::OfPort> = self.ports.values().collect();
+        added.sort_by_key(|x| (x.created_ms, x.port_no()));
+        ovs_hash_order::hmap_order(
+            added
+                .into_iter()
+                .map(|x| (ovs_hash_order::hash_int(u32::from(x.port_no().0), 0), x)),
+        )
     }
 
     fn group_stats(&self, id: u32, now: u64) -> Vec<GroupStatsEntry> {

@@ -26,6 +26,12 @@ pub fn hash_bytes(bytes: &[u8], basis: u32) -> u32 {
     finish(hash ^ bytes.len() as u32)
 }
 
+/// The reference's `hash_int(x, basis)`, the hash of its maps keyed by
+/// numbers (OpenFlow ports, group bucket ids...).
+pub fn hash_int(x: u32, basis: u32) -> u32 {
+    finish(mix(mix(x, 0), basis) ^ 8)
+}
+
 fn mix(hash: u32, data: u32) -> u32 {
     let mut hash = hash;
     // A zero word leaves the hash as it was before the rotation step.

@@ -19,6 +19,6 @@ mod hash;
 mod hmap;
 mod shape;
 
-pub use hash::{hash_bytes, hash_string};
+pub use hash::{hash_bytes, hash_int, hash_string};
 pub use hmap::{hmap_order, iteration_order, name_order};
 pub use shape::{scan, scan_to_depth, to_reference_string, Shape};

@@ -12,6 +12,7 @@ use openflow::port::PortNo;
 use super::ctx::Ctx;
 use super::output::{compose_output, controller, output, resource_check};
 use super::{commit, group, learn};
+use crate::bridge::read;
 use crate::field;
 use crate::trace::NodeKind;
 
@@ -451,7 +452,14 @@ fn do_action(ctx: &mut Ctx, a: &Action) -> bool {
         Action::Clone(inner) => clone(ctx, inner),
         Action::Learn(l) => learn::learn(ctx, l),
         Action::CtClear => {}
-        Action::Meter(_) => {}
+        Action::Meter(id) => {
+            let dp_meter = read(&ctx.bridge.ofproto)
+                .meter(*id)
+                .and_then(|m| m.provider_id);
+            if let Some(dp_meter) = dp_meter {
+                ctx.odp.push(datapath::OdpAction::Meter(dp_meter));
+            }
+        }
         Action::ClearActions => ctx.action_set.clear(),
         Action::WriteActions(list) => write_actions(ctx, list),
         Action::WriteMetadata { value, mask } => {

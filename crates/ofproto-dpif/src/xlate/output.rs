@@ -72,31 +72,7 @@ fn flood_order(ctx: &Ctx) -> Vec<PortNo> {
     ovs_hash_order::hmap_order(entries)
 }
 
-fn mhash_add(hash: u32, data: u32) -> u32 {
-    let mut h = hash;
-    if data != 0 {
-        let d = data
-            .wrapping_mul(0xcc9e_2d51)
-            .rotate_left(15)
-            .wrapping_mul(0x1b87_3593);
-        h ^= d;
-    }
-    h.rotate_left(13).wrapping_mul(5).wrapping_add(0xe654_6b64)
-}
-
-fn mhash_finish(hash: u32) -> u32 {
-    let mut h = hash;
-    h ^= h >> 16;
-    h = h.wrapping_mul(0x85eb_ca6b);
-    h ^= h >> 13;
-    h = h.wrapping_mul(0xc2b2_ae35);
-    h ^ (h >> 16)
-}
-
-/// The reference's `hash_int` (murmur3 steps over two words).
-pub fn hash_int(x: u32, basis: u32) -> u32 {
-    mhash_finish(mhash_add(mhash_add(x, 0), basis) ^ 8)
-}
+pub use ovs_hash_order::hash_int;
 
 /// Output to one port: checks, patch ports, then commit + `output`.
 pub fn compose_output(ctx: &mut Ctx, port: PortNo, check_stp: bool) {

@@ -30,6 +30,8 @@ pub enum Step {
     Patch(&'static str, &'static str, u16, &'static str),
     Flow(&'static str, &'static str),
     Group(&'static str, &'static str),
+    /// bridge, `add-meter` text.
+    Meter(&'static str, &'static str),
 }
 
 /// The real switch with the dummy datapath.
@@ -341,7 +343,7 @@ impl Pair {
                         &format!("ofport_request={of}"),
                     ]);
                 }
-                Step::Flow(..) | Step::Group(..) => {}
+                Step::Flow(..) | Step::Group(..) | Step::Meter(..) => {}
             }
         }
         let odp = real.odp_ports();
@@ -378,6 +380,10 @@ impl Pair {
                 Step::Group(b, line) => {
                     ofctl_add(&real.dir, "add-group", &real.mgmt(b), line);
                     ofctl_add(&ours.dir, "add-group", &ours.mgmt(b), line);
+                }
+                Step::Meter(b, line) => {
+                    ofctl_add(&real.dir, "add-meter", &real.mgmt(b), line);
+                    ofctl_add(&ours.dir, "add-meter", &ours.mgmt(b), line);
                 }
             }
         }
