@@ -647,6 +647,9 @@ fn credit(fx: &SideEffects, packets: u64, bytes: u64) {
     for (g, b) in &fx.groups {
         g.add(*b, packets, bytes);
     }
+    for (t, matched) in &fx.tables {
+        t.count(packets, *matched);
+    }
 }
 
 impl UpcallHandler for Backer {

@@ -56,6 +56,24 @@ pub struct TableConfig {
 /// The default table capacity reported by table stats/features.
 pub const DEFAULT_MAX_FLOWS: u32 = 1_000_000;
 
+/// How many packets a table looked up and how many of those a rule matched
+/// (the table statistics' lookup and matched counts).
+#[derive(Debug, Default)]
+pub struct LookupCounters {
+    lookups: AtomicU64,
+    matches: AtomicU64,
+}
+
+impl LookupCounters {
+    /// Counts `packets` looked up here, all matched or none.
+    pub fn count(&self, packets: u64, matched: bool) {
+        self.lookups.fetch_add(packets, Ordering::Relaxed);
+        if matched {
+            self.matches.fetch_add(packets, Ordering::Relaxed);
+        }
+    }
+}
+
 /// One flow table.
 pub struct FlowTable {
     cls: Classifier<RuleRef>,
@@ -63,9 +81,9 @@ pub struct FlowTable {
     /// rule the caller holds.
     ids: HashMap<usize, RuleId>,
     pub config: TableConfig,
-    /// Packets looked up / matched here (bumped by translation).
-    lookups: AtomicU64,
-    matches: AtomicU64,
+    /// Packets looked up / matched here, counted by the forwarding layer
+    /// on every megaflow hit (it keeps the handle from translation).
+    counters: Arc<LookupCounters>,
     /// While a bundle commit is staged: the version its changes go in at
     /// (and that flow-mod searches see).
     staged: Option<Version>,
@@ -91,8 +109,7 @@ impl Default for FlowTable {
             cls: Classifier::new(),
             ids: HashMap::new(),
             config: TableConfig::default(),
-            lookups: AtomicU64::new(0),
-            matches: AtomicU64::new(0),
+            counters: Arc::default(),
             staged: None,
             staged_log: Vec::new(),
             n_timed: 0,
@@ -454,18 +471,17 @@ impl FlowTable {
         hard
     }
 
-    /// Counts a lookup in this table (translation calls it per lookup batch).
-    pub fn count_lookups(&self, lookups: u64, matches: u64) {
-        self.lookups.fetch_add(lookups, Ordering::Relaxed);
-        self.matches.fetch_add(matches, Ordering::Relaxed);
+    /// The table's lookup counters, for the forwarding layer to count into.
+    pub fn lookup_counters(&self) -> Arc<LookupCounters> {
+        self.counters.clone()
     }
 
     pub fn lookup_count(&self) -> u64 {
-        self.lookups.load(Ordering::Relaxed)
+        self.counters.lookups.load(Ordering::Relaxed)
     }
 
     pub fn matched_count(&self) -> u64 {
-        self.matches.load(Ordering::Relaxed)
+        self.counters.matches.load(Ordering::Relaxed)
     }
 
     pub fn max_flows(&self) -> u32 {

@@ -69,11 +69,15 @@ fn table_action_at(
     ctx.table_id = table_id;
     let saved_in_port = ctx.flow.u16(key::IN_PORT);
     ctx.flow.set_uint(key::IN_PORT, u64::from(in_port.0));
-    let rule = {
+    let (rule, counters) = {
         let ofp = crate::bridge::read(&ctx.bridge.ofproto);
         let version = ofp.version();
-        ofp.lookup(table_id, &ctx.flow, version, Some(&mut ctx.wc))
+        let rule = ofp.lookup(table_id, &ctx.flow, version, Some(&mut ctx.wc));
+        (rule, ofp.table(table_id).map(|t| t.lookup_counters()))
     };
+    if let Some(counters) = counters {
+        ctx.fx.tables.push((counters, rule.is_some()));
+    }
     // Flows learnt earlier in this translation are not visible yet, but
     // would be looked at before any lower-priority rule found here.
     for (t, priority, mask) in &ctx.learned_masks {

@@ -41,6 +41,8 @@ pub struct SideEffects {
     pub rules: Vec<Arc<RuleStats>>,
     /// Groups (and the bucket index) the packet went through.
     pub groups: Vec<(Arc<GroupStats>, Option<usize>)>,
+    /// Tables the packet was looked up in, and whether a rule matched.
+    pub tables: Vec<(Arc<ofproto::table::LookupCounters>, bool)>,
     pub macs: Vec<MacLearning>,
     /// Flows the learn action installs, per bridge.
     pub learns: Vec<(String, FlowMod)>,
