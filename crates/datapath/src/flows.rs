@@ -106,45 +106,78 @@ impl Datapath {
     /// Re-asks `f` about every megaflow: None deletes it; Some with
     /// `install` replaces its actions (and mask, if different) and hook.
     /// Returns (kept, deleted).
+    ///
+    /// `f` runs without the datapath's lock, a chunk of megaflows at a
+    /// time: translation takes the upper layers' locks (tables, MAC
+    /// tables), which hold the datapath's lock themselves at times (meters,
+    /// port counters), and the poll thread keeps forwarding meanwhile. A
+    /// megaflow replaced while its chunk was being decided is left to the
+    /// next revalidation.
     pub fn revalidate(&self, f: impl Fn(&FlowKey, &FlowKey) -> Option<Upcall>) -> (usize, usize) {
-        let now = self.now_ms();
-        let mut core = self.lock();
-        let ids: Vec<_> = core.flows.iter().map(|(id, ..)| id).collect();
+        const CHUNK: usize = 256;
+        let ids: Vec<_> = self.lock().flows.iter().map(|(id, ..)| id).collect();
         let (mut kept, mut deleted) = (0, 0);
-        for id in ids {
-            let Some(flow) = core.flows.get(id) else {
-                continue;
+        for chunk in ids.chunks(CHUNK) {
+            let flows: Vec<_> = {
+                let core = self.lock();
+                chunk
+                    .iter()
+                    .filter_map(|&id| {
+                        core.flows
+                            .get(id)
+                            .map(|fl| (id, fl.key.clone(), fl.mask.clone()))
+                    })
+                    .collect()
             };
-            match f(&flow.key, &flow.mask) {
-                Some(up) if up.install => {
-                    let mask = complete_mask(&flow.key, &up.mask, true);
-                    let same = mask == flow.mask
-                        && *flow.actions == *up.actions
-                        && up.hook.is_none() == flow.hook.is_none();
-                    if same {
-                        kept += 1;
-                        continue;
-                    }
-                    if let Some(old) = core.flows.remove(id) {
-                        let key = old.key.clone();
-                        if let Some(nid) = core.install(&key, &mask, up.actions, up.hook, now) {
-                            if let Some(nf) = core.flows.get(nid) {
-                                nf.account(
-                                    old.packets.load(Ordering::Relaxed),
-                                    old.bytes.load(Ordering::Relaxed),
-                                    old.tcp_flags.load(Ordering::Relaxed),
-                                    0,
-                                );
-                                nf.used_ms
-                                    .store(old.used_ms.load(Ordering::Relaxed), Ordering::Relaxed);
+            let decisions: Vec<_> = flows
+                .into_iter()
+                .map(|(id, key, mask)| {
+                    let up = f(&key, &mask);
+                    (id, key, mask, up)
+                })
+                .collect();
+            let now = self.now_ms();
+            let mut core = self.lock();
+            for (id, key, old_mask, up) in decisions {
+                let Some(flow) = core.flows.get(id) else {
+                    continue;
+                };
+                if flow.key != key || flow.mask != old_mask {
+                    continue;
+                }
+                match up {
+                    Some(up) if up.install => {
+                        let mask = complete_mask(&flow.key, &up.mask, true);
+                        let same = mask == flow.mask
+                            && *flow.actions == *up.actions
+                            && up.hook.is_none() == flow.hook.is_none();
+                        if same {
+                            kept += 1;
+                            continue;
+                        }
+                        if let Some(old) = core.flows.remove(id) {
+                            let key = old.key.clone();
+                            if let Some(nid) = core.install(&key, &mask, up.actions, up.hook, now) {
+                                if let Some(nf) = core.flows.get(nid) {
+                                    nf.account(
+                                        old.packets.load(Ordering::Relaxed),
+                                        old.bytes.load(Ordering::Relaxed),
+                                        old.tcp_flags.load(Ordering::Relaxed),
+                                        0,
+                                    );
+                                    nf.used_ms.store(
+                                        old.used_ms.load(Ordering::Relaxed),
+                                        Ordering::Relaxed,
+                                    );
+                                }
                             }
                         }
+                        kept += 1;
                     }
-                    kept += 1;
-                }
-                _ => {
-                    core.flows.remove(id);
-                    deleted += 1;
+                    _ => {
+                        core.flows.remove(id);
+                        deleted += 1;
+                    }
                 }
             }
         }

@@ -111,6 +111,14 @@ impl Backer {
     // ---- configuration -------------------------------------------------
 
     pub fn add_bridge(&self, name: &str, ofproto: SharedOfproto) -> Result<(), String> {
+        if read(&self.state).bridges.contains_key(name) {
+            return Err(format!("bridge {name} already exists"));
+        }
+        // Without the state lock held: installing meters takes the
+        // datapath's lock.
+        write(&ofproto).set_meter_provider(Arc::new(crate::meters::BridgeMeters::new(
+            self.meters.clone(),
+        )));
         let mut st = write(&self.state);
         if st.bridges.contains_key(name) {
             return Err(format!("bridge {name} already exists"));
@@ -118,9 +126,6 @@ impl Backer {
         st.next_bridge_id += 1;
         let id = st.next_bridge_id;
         st.bridge_ids.insert(name.to_string(), id);
-        write(&ofproto).set_meter_provider(Arc::new(crate::meters::BridgeMeters::new(
-            self.meters.clone(),
-        )));
         st.bridges
             .insert(name.to_string(), BridgeState::new(name, ofproto));
         Ok(())

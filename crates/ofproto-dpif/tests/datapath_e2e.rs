@@ -567,3 +567,46 @@ fn meters_drop_above_their_rate_count_and_give_ids_back() {
     }
     assert_eq!(sent(&s), vec![0, 0, 2], "a fresh bucket of two packets");
 }
+
+/// Meter-mods (the bridge's tables locked, then the datapath's) while
+/// megaflows are revalidated (translation reads the tables) and packets
+/// flow: neither waits for the other for good.
+#[test]
+fn meter_mods_during_revalidation_do_not_deadlock() {
+    let s = setup("e2el");
+    meter_mod(
+        &s.backer,
+        MeterModCommand::Add,
+        "meter=1 pktps bands=type=drop rate=1000",
+    );
+    add_flow(&s.backer, "in_port=1,actions=meter:1,output:2");
+    let to = [0x50, 0x54, 0, 0, 0, 9];
+    for src in 1..=50 {
+        s.dp.receive_now(s.odp[0], &packet(src, to)).unwrap();
+    }
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let backer = s.backer.clone();
+    let dp = s.dp.clone();
+    let port = s.odp[0];
+    let modder = std::thread::spawn(move || {
+        for i in 0..300 {
+            let text = format!("meter=1 pktps bands=type=drop rate={}", 1000 + i);
+            meter_mod(&backer, MeterModCommand::Modify, &text);
+            dp.receive_now(port, &packet(1, to)).unwrap();
+        }
+    });
+    let backer = s.backer.clone();
+    let revalidator = std::thread::spawn(move || {
+        for _ in 0..300 {
+            backer.revalidate();
+        }
+    });
+    std::thread::spawn(move || {
+        let ok = modder.join().is_ok() && revalidator.join().is_ok();
+        let _ = done_tx.send(ok);
+    });
+    match done_rx.recv_timeout(std::time::Duration::from_secs(60)) {
+        Ok(ok) => assert!(ok, "a thread panicked"),
+        Err(_) => panic!("meter-mods and revalidation deadlocked"),
+    }
+}
