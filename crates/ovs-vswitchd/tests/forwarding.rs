@@ -164,9 +164,10 @@ fn fdb(text: &str) -> Vec<String> {
 const A_TO_B: &str = "in_port(1),eth(src=50:54:00:00:00:01,dst=50:54:00:00:00:02),eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.0.0.2,proto=17,tos=0,ttl=64,frag=no),udp(src=1000,dst=2000)";
 const B_TO_A: &str = "in_port(2),eth(src=50:54:00:00:00:02,dst=50:54:00:00:00:01),eth_type(0x0800),ipv4(src=10.0.0.2,dst=10.0.0.1,proto=17,tos=0,ttl=64,frag=no),udp(src=2000,dst=1000)";
 
-/// What a side shows after the scenario, normalised.
-fn scenario(side: &Side) -> Vec<(String, Vec<String>)> {
-    side.vsctl(&[
+/// Bridge `br0` on the dummy datapath with Bridge columns `cols`, and dummy
+/// ports `ports` numbered 1, 2, ... in order.
+fn dummy_bridge(side: &Side, cols: &[&str], ports: &[&str]) {
+    let mut add_br = vec![
         "add-br",
         "br0",
         "--",
@@ -174,8 +175,11 @@ fn scenario(side: &Side) -> Vec<(String, Vec<String>)> {
         "bridge",
         "br0",
         "datapath_type=dummy",
-    ]);
-    for (p, n) in [("p1", "1"), ("p2", "2"), ("p3", "3")] {
+    ];
+    add_br.extend_from_slice(cols);
+    side.vsctl(&add_br);
+    for (i, p) in ports.iter().enumerate() {
+        let ofport = format!("ofport_request={}", i + 1);
         side.vsctl(&[
             "add-port",
             "br0",
@@ -185,9 +189,14 @@ fn scenario(side: &Side) -> Vec<(String, Vec<String>)> {
             "interface",
             p,
             "type=dummy",
-            &format!("ofport_request={n}"),
+            &ofport,
         ]);
     }
+}
+
+/// What a side shows after the scenario, normalised.
+fn scenario(side: &Side) -> Vec<(String, Vec<String>)> {
+    dummy_bridge(side, &[], &["p1", "p2", "p3"]);
     let mut seen = Vec::new();
     let trace = |flow: &str| -> Vec<String> {
         side.appctl(&["ofproto/trace", "br0", flow])
@@ -298,30 +307,11 @@ fn normal_bridge_learns_macs_like_the_reference() {
 /// of 3, then 2 packets per second): the datapath's `meter(0)` action, the
 /// meter's counters, the ports' counters, the tables' lookup counters.
 fn metered(side: &Side) -> Vec<(String, Vec<String>)> {
-    side.vsctl(&[
-        "add-br",
-        "br0",
-        "--",
-        "set",
-        "bridge",
-        "br0",
-        "datapath_type=dummy",
-        "fail-mode=secure",
-        "protocols=OpenFlow10,OpenFlow13",
-    ]);
-    for (p, n) in [("p1", "1"), ("p2", "2")] {
-        side.vsctl(&[
-            "add-port",
-            "br0",
-            p,
-            "--",
-            "set",
-            "interface",
-            p,
-            "type=dummy",
-            &format!("ofport_request={n}"),
-        ]);
-    }
+    dummy_bridge(
+        side,
+        &["fail-mode=secure", "protocols=OpenFlow10,OpenFlow13"],
+        &["p1", "p2"],
+    );
     side.ofctl(&[
         "-O",
         "OpenFlow13",
