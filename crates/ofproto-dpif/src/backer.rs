@@ -111,11 +111,8 @@ impl Backer {
     // ---- configuration -------------------------------------------------
 
     pub fn add_bridge(&self, name: &str, ofproto: SharedOfproto) -> Result<(), String> {
-        if read(&self.state).bridges.contains_key(name) {
-            return Err(format!("bridge {name} already exists"));
-        }
         // Without the state lock held: installing meters takes the
-        // datapath's lock.
+        // datapath's lock. (An ofproto refused below just drops its meters.)
         write(&ofproto).set_meter_provider(Arc::new(crate::meters::BridgeMeters::new(
             self.meters.clone(),
         )));

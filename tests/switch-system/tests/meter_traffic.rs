@@ -21,18 +21,8 @@ fn metered_udp(flavor: Flavor) {
     lab.add_bridge("br0");
     let h1 = lab.add_host("h1", "10.3.0.1/24");
     let h2 = lab.add_host("h2", "10.3.0.2/24");
-    for (host, n) in [(&h1, "1"), (&h2, "2")] {
-        lab.vsctl(&[
-            "add-port",
-            "br0",
-            &host.port,
-            "--",
-            "set",
-            "interface",
-            &host.port,
-            &format!("ofport_request={n}"),
-        ]);
-    }
+    lab.add_port_numbered("br0", &h1, 1);
+    lab.add_port_numbered("br0", &h2, 2);
     // Neighbour resolution and the path itself through NORMAL first.
     assert!(lab.can_ping(&h1, &h2.ip), "{flavor:?}: h1 cannot ping h2");
     lab.ofctl(&[

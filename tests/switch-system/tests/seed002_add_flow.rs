@@ -24,16 +24,7 @@ fn setup(flavor: Flavor) -> Net {
     let mut hosts = Vec::new();
     for n in [1u16, 3, 100, 102] {
         let host = lab.add_host(&format!("h{n}"), &format!("10.0.0.{n}/24"));
-        lab.vsctl(&[
-            "add-port",
-            "br0",
-            &host.port,
-            "--",
-            "set",
-            "interface",
-            &host.port,
-            &format!("ofport_request={n}"),
-        ]);
+        lab.add_port_numbered("br0", &host, n);
         hosts.push(host);
     }
     let mut it = hosts.into_iter();

@@ -268,6 +268,23 @@ impl SwitchLab {
         }
     }
 
+    /// Adds `host`'s switch-side port to `bridge` as OpenFlow port `ofport`
+    /// (`ofport_request`), waiting until the switch has applied it.
+    #[track_caller]
+    pub fn add_port_numbered(&self, bridge: &str, host: &Host, ofport: u16) {
+        let request = format!("ofport_request={ofport}");
+        self.vsctl(&[
+            "add-port",
+            bridge,
+            &host.port,
+            "--",
+            "set",
+            "interface",
+            &host.port,
+            &request,
+        ]);
+    }
+
     /// Creates host `name` (a namespace with `eth0` at `ip_cidr`, e.g.
     /// "192.168.1.2/24") joined by a veth pair to the switch's namespace.
     /// The switch end is returned in [`Host::port`]; add it to a bridge with
