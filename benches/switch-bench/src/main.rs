@@ -23,7 +23,7 @@ use std::io::Write;
 use std::time::Instant;
 
 use testkit::{real_ovs, Flavor, Host, SwitchLab};
-use traffic::{iperf3_gbps, raw_udp_pps, udp_pps};
+use traffic::{iperf3_gbps, raw_udp_pps, udp_pps, Sink};
 
 struct Options {
     secs: f64,
@@ -42,6 +42,8 @@ struct Rates {
     rules: f64,
     normal_raw: f64,
     rules_raw: f64,
+    normal_sink: f64,
+    rules_sink: f64,
 }
 
 /// One switch's figures; the packet rates are medians over the rounds.
@@ -54,6 +56,9 @@ struct Figures {
     /// interface.
     normal_raw_pps: f64,
     rules_raw_pps: f64,
+    /// The same two with frames the receiving host drops at IP input.
+    normal_sink_pps: f64,
+    rules_sink_pps: f64,
     tcp_gbps: f64,
     /// With the system's own ovs-ofctl.
     install_own_secs: f64,
@@ -247,6 +252,8 @@ fn bench(opts: &Options) -> i32 {
             f.rules_pps = median(per_round.iter().map(|r| r.rules));
             f.normal_raw_pps = median(per_round.iter().map(|r| r.normal_raw));
             f.rules_raw_pps = median(per_round.iter().map(|r| r.rules_raw));
+            f.normal_sink_pps = median(per_round.iter().map(|r| r.normal_sink));
+            f.rules_sink_pps = median(per_round.iter().map(|r| r.rules_sink));
             f.rounds = per_round;
             f
         });
@@ -294,7 +301,8 @@ fn measure_rates(flavor: Flavor, opts: &Options) -> Rates {
     let (lab, h1, h2) = two_host_lab(flavor);
     let mut r = Rates {
         normal: udp_pps(&lab, &h1, &h2, opts.secs),
-        normal_raw: raw_udp_pps(&lab, &h1, &h2, opts.secs),
+        normal_raw: raw_udp_pps(&lab, &h1, &h2, opts.secs, Sink::UdpPort),
+        normal_sink: raw_udp_pps(&lab, &h1, &h2, opts.secs, Sink::OtherHost),
         ..Rates::default()
     };
     let rules: String = (0..1000)
@@ -308,7 +316,8 @@ fn measure_rates(flavor: Flavor, opts: &Options) -> Rates {
         .collect();
     add_flows(&lab, &rules);
     r.rules = udp_pps(&lab, &h1, &h2, opts.secs);
-    r.rules_raw = raw_udp_pps(&lab, &h1, &h2, opts.secs);
+    r.rules_raw = raw_udp_pps(&lab, &h1, &h2, opts.secs, Sink::UdpPort);
+    r.rules_sink = raw_udp_pps(&lab, &h1, &h2, opts.secs, Sink::OtherHost);
     r
 }
 

@@ -19,7 +19,7 @@ pub(crate) fn report(results: &[(Flavor, Result<Figures, String>)], opts: &Optio
     }
     let (real, ours) = (get(Flavor::Real), get(Flavor::Oxvs));
     type Metric = (&'static str, fn(&Figures) -> f64, &'static str, bool);
-    let metrics: [Metric; 8] = [
+    let metrics: [Metric; 10] = [
         (
             "64-byte UDP, NORMAL (kpps)",
             |f| f.normal_pps / 1e3,
@@ -41,6 +41,18 @@ pub(crate) fn report(results: &[(Flavor, Result<Figures, String>)], opts: &Optio
         (
             "64-byte UDP, 1,000 rules, raw generator (kpps)",
             |f| f.rules_raw_pps / 1e3,
+            "%",
+            true,
+        ),
+        (
+            "64-byte UDP, NORMAL, raw generator, frames dropped at IP input (kpps)",
+            |f| f.normal_sink_pps / 1e3,
+            "%",
+            true,
+        ),
+        (
+            "64-byte UDP, 1,000 rules, raw generator, frames dropped at IP input (kpps)",
+            |f| f.rules_sink_pps / 1e3,
             "%",
             true,
         ),
@@ -99,11 +111,13 @@ fn print_rounds(real: Option<&Figures>, ours: Option<&Figures>) {
     println!();
     println!("Packet rates per round, kpps real / oxvs (ratio); the table gives the medians:");
     type Pick = fn(&Rates) -> f64;
-    let phases: [(&str, Pick); 4] = [
+    let phases: [(&str, Pick); 6] = [
         ("NORMAL", |r| r.normal),
         ("1,000 rules", |r| r.rules),
         ("raw NORMAL", |r| r.normal_raw),
         ("raw 1,000 rules", |r| r.rules_raw),
+        ("sink NORMAL", |r| r.normal_sink),
+        ("sink 1,000 rules", |r| r.rules_sink),
     ];
     for i in 0..n {
         let cells: Vec<String> = phases

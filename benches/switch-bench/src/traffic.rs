@@ -53,12 +53,34 @@ pub(crate) fn udp_pps(lab: &SwitchLab, from: &Host, to: &Host, secs: f64) -> f64
     }
 }
 
+/// What the receiving host does with the frames the raw generator's blast
+/// brings it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Sink {
+    /// Addressed to the host: its IP and UDP layers take each datagram to a
+    /// socket that holds the port (so no ICMP answers) and never reads.
+    UdpPort,
+    /// Addressed to a MAC the host does not own, which the switch learned
+    /// on the host's port: the host's kernel counts each frame and drops it
+    /// at IP input. The least work a receiver can do, so the figure is the
+    /// switch's and the generator's, not the receiving stack's: with veth,
+    /// that stack runs on the CPU of whoever transmits into it, i.e. in the
+    /// switch's own context.
+    OtherHost,
+}
+
+/// A MAC no host owns, taught to the switch as living on the sink's port.
+const SINK_MAC: [u8; 6] = [0x02, 0x5e, 0x00, 0x00, 0x99, 0x99];
+
 /// Packets per second that reach `to`'s interface while `from` runs the raw
 /// generator (`blast::send_raw`) for `secs`: what the switch forwarded,
 /// counted by the receiving host's kernel, with no reader competing for the
-/// CPUs. A socket holds the UDP port, so the host answers with no ICMP.
-pub(crate) fn raw_udp_pps(lab: &SwitchLab, from: &Host, to: &Host, secs: f64) -> f64 {
+/// CPUs; `sink` says what the host then does with them.
+pub(crate) fn raw_udp_pps(lab: &SwitchLab, from: &Host, to: &Host, secs: f64, sink: Sink) -> f64 {
     let exe = self_exe();
+    if sink == Sink::OtherHost {
+        teach_sink_mac(lab, to);
+    }
     let mut holder = Command::new(testkit::real_switch::IP)
         .args(["netns", "exec", &to.netns])
         .arg(&exe)
@@ -82,9 +104,13 @@ pub(crate) fn raw_udp_pps(lab: &SwitchLab, from: &Host, to: &Host, secs: f64) ->
             .unwrap_or_else(|_| panic!("bad IPv4 {a}"))
             .octets()
     };
+    let dst_mac = match sink {
+        Sink::UdpPort => parse_mac(&to.mac),
+        Sink::OtherHost => SINK_MAC,
+    };
     let frame = blast::udp_frame(
         parse_mac(&from.mac),
-        parse_mac(&to.mac),
+        dst_mac,
         parse_ip(&from.ip),
         parse_ip(&to.ip),
         40000,
@@ -131,7 +157,7 @@ pub(crate) fn raw_udp_pps(lab: &SwitchLab, from: &Host, to: &Host, secs: f64) ->
     let _ = holder.wait();
     let received = after.saturating_sub(before);
     eprintln!(
-        "  {:?} (raw): sent {sent} in {elapsed:.2}s, {received} arrived ({:.1}%)",
+        "  {:?} (raw, {sink:?}): sent {sent} in {elapsed:.2}s, {received} arrived ({:.1}%)",
         lab.flavor(),
         if sent > 0 {
             received as f64 * 100.0 / sent as f64
@@ -143,6 +169,26 @@ pub(crate) fn raw_udp_pps(lab: &SwitchLab, from: &Host, to: &Host, secs: f64) ->
         received as f64 / elapsed
     } else {
         0.0
+    }
+}
+
+/// Makes the switch learn [`SINK_MAC`] on `to`'s port: `to` broadcasts one
+/// frame from it (of an EtherType nobody handles) and we wait until the
+/// MAC table shows it.
+fn teach_sink_mac(lab: &SwitchLab, to: &Host) {
+    let mac_text: Vec<String> = SINK_MAC.iter().map(|b| format!("{b:02x}")).collect();
+    let frame = format!("ffffffffffff{}88b5{}", mac_text.concat(), "00".repeat(46));
+    let mac_text = mac_text.join(":");
+    let learned = testkit::wait_until(
+        std::time::Duration::from_secs(10),
+        "the switch to learn the sink's MAC",
+        || {
+            lab.send_frame(to, &frame);
+            lab.appctl(&["fdb/show", "br0"]).contains(&mac_text)
+        },
+    );
+    if let Err(e) = learned {
+        panic!("{e}");
     }
 }
 

@@ -570,6 +570,10 @@ impl Netdev for SystemNetdev {
         Some(self.sock.as_raw_fd())
     }
 
+    fn rx_ready(&self) -> Option<bool> {
+        self.rx_ring.as_ref().map(RxRing::ready)
+    }
+
     fn hwaddr(&self) -> io::Result<[u8; 6]> {
         sys::hwaddr(&self.name)
     }

@@ -97,6 +97,15 @@ pub trait Netdev: Send {
     /// A descriptor that is readable while frames are waiting (for epoll/poll).
     fn fd(&self) -> Option<RawFd>;
 
+    /// Whether a frame is waiting, when the device can tell from memory it
+    /// shares with the kernel (a receive ring) without a system call; None
+    /// when only its descriptor can tell. A poll loop that is awake anyway
+    /// reads this instead of watching the descriptor, which spares the
+    /// kernel a wake-up callback for every frame (see `datapath::poll`).
+    fn rx_ready(&self) -> Option<bool> {
+        None
+    }
+
     fn hwaddr(&self) -> io::Result<[u8; 6]>;
     fn set_hwaddr(&mut self, mac: [u8; 6]) -> io::Result<()>;
     fn mtu(&self) -> io::Result<u32>;

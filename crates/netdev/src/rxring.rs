@@ -75,6 +75,11 @@ impl RxRing {
         Ok(RxRing { ring, head: 0 })
     }
 
+    /// Whether the kernel has handed us the next slot.
+    pub(crate) fn ready(&self) -> bool {
+        self.ring.status(self.head).load(Ordering::Acquire) & TP_STATUS_USER != 0
+    }
+
     /// The slot the kernel handed us next, if it has.
     pub(crate) fn peek(&self) -> Option<Slot<'_>> {
         let st = self.ring.status(self.head).load(Ordering::Acquire);
