@@ -4,7 +4,10 @@
 //!
 //! - 64-byte UDP packets per second forwarded host to host through a NORMAL
 //!   bridge, then with 1,000 OpenFlow rules installed (that the traffic does
-//!   not hit, so the classifier has to look past them);
+//!   not hit, so the classifier has to look past them); each with three
+//!   senders and receivers: sockets at both ends, a raw generator into a
+//!   held UDP port, a raw generator into frames host 2 drops at IP input
+//!   (`traffic::Sink`);
 //! - iperf3 TCP throughput host to host;
 //! - time to install 100,000 flows with `ovs-ofctl add-flows`: once with
 //!   each system's own ovs-ofctl (what a user of either system sees), once
@@ -296,7 +299,7 @@ fn two_host_lab(flavor: Flavor) -> (SwitchLab, Host, Host) {
     (lab, h1, h2)
 }
 
-/// One round of the four packet-rate phases on a fresh switch.
+/// One round of the six packet-rate phases on a fresh switch.
 fn measure_rates(flavor: Flavor, opts: &Options) -> Rates {
     let (lab, h1, h2) = two_host_lab(flavor);
     let mut r = Rates {
