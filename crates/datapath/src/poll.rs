@@ -11,6 +11,7 @@ use std::sync::{Arc, Weak};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use netdev::RxProbe;
 use packet::Batch;
 
 use crate::dp::Datapath;
@@ -113,8 +114,8 @@ struct Waitset {
     /// Ports without a descriptor, visited every round.
     fdless: Vec<u32>,
     /// Ports whose readiness can be read from memory (a receive ring), with
-    /// their descriptors.
-    rings: Vec<(u32, RawFd)>,
+    /// their descriptors and probes.
+    rings: Vec<(u32, RawFd, RxProbe)>,
     /// Whether `rings` are in the epoll set (they are while the thread
     /// sleeps, and not while it is awake).
     rings_watched: bool,
@@ -155,8 +156,8 @@ impl Waitset {
                 Some(fd) => {
                     add(&epoll, fd, u64::from(*no));
                     self.ports.push(*no);
-                    if dev.rx_ready().is_some() {
-                        self.rings.push((*no, fd));
+                    if let Some(probe) = dev.rx_probe() {
+                        self.rings.push((*no, fd, probe));
                     }
                 }
                 None => self.fdless.push(*no),
@@ -179,14 +180,14 @@ impl Waitset {
         }
         self.rings_watched = false;
         if let Some(epoll) = self.epoll.as_ref() {
-            for &(_, fd) in &self.rings {
+            for (_, fd, _) in &self.rings {
                 // SAFETY: plain syscall; a descriptor already gone fails
                 // harmlessly.
                 unsafe {
                     libc::epoll_ctl(
                         epoll.as_raw_fd(),
                         libc::EPOLL_CTL_DEL,
-                        fd,
+                        *fd,
                         std::ptr::null_mut(),
                     );
                 }
@@ -203,27 +204,19 @@ impl Waitset {
         }
         self.rings_watched = true;
         if let Some(epoll) = self.epoll.as_ref() {
-            for &(no, fd) in &self.rings {
-                add(epoll, fd, u64::from(no));
+            for (no, fd, _) in &self.rings {
+                add(epoll, *fd, u64::from(*no));
             }
         }
     }
 
-    /// Adds the ring ports that have a frame waiting to `visit`.
-    fn ready_rings(&self, dp: &Datapath, visit: &mut Vec<u32>) {
-        if self.rings.is_empty() {
-            return;
-        }
-        let core = dp.lock();
-        for &(no, _) in &self.rings {
-            let ready = core
-                .ports
-                .get(&no)
-                .and_then(|p| p.netdev.as_ref())
-                .and_then(|d| d.rx_ready())
-                .unwrap_or(false);
-            if ready && !visit.contains(&no) {
-                visit.push(no);
+    /// Adds the ring ports that have a frame waiting to `visit`. Takes no
+    /// lock: the awake thread calls this in a tight loop, and must not keep
+    /// the datapath's lock from the other threads.
+    fn ready_rings(&self, visit: &mut Vec<u32>) {
+        for (no, _, probe) in &self.rings {
+            if probe.ready() && !visit.contains(no) {
+                visit.push(*no);
             }
         }
     }
@@ -366,10 +359,10 @@ fn run(weak: Weak<Datapath>, wakeup: RawFd, stop: Arc<AtomicBool>) {
             waitset.wait(0, &mut visit);
         }
         waitset.add_fdless(&mut visit);
-        let Some(dp) = weak.upgrade() else { return };
         if check_rings {
-            waitset.ready_rings(&dp, &mut visit);
+            waitset.ready_rings(&mut visit);
         }
+        let Some(dp) = weak.upgrade() else { return };
         hot.clear();
         let mut busy = false;
         for &no in &visit {

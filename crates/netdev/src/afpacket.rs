@@ -570,8 +570,8 @@ impl Netdev for SystemNetdev {
         Some(self.sock.as_raw_fd())
     }
 
-    fn rx_ready(&self) -> Option<bool> {
-        self.rx_ring.as_ref().map(RxRing::ready)
+    fn rx_probe(&self) -> Option<crate::RxProbe> {
+        self.rx_ring.as_ref().map(RxRing::probe)
     }
 
     fn hwaddr(&self) -> io::Result<[u8; 6]> {

@@ -34,6 +34,7 @@ mod txring;
 pub mod vnet;
 
 pub use features::PortFeatures;
+pub use rxring::RxProbe;
 pub use stats::NetdevStats;
 
 /// Link duplex, as the Interface.duplex column spells it.
@@ -97,12 +98,13 @@ pub trait Netdev: Send {
     /// A descriptor that is readable while frames are waiting (for epoll/poll).
     fn fd(&self) -> Option<RawFd>;
 
-    /// Whether a frame is waiting, when the device can tell from memory it
-    /// shares with the kernel (a receive ring) without a system call; None
-    /// when only its descriptor can tell. A poll loop that is awake anyway
-    /// reads this instead of watching the descriptor, which spares the
-    /// kernel a wake-up callback for every frame (see `datapath::poll`).
-    fn rx_ready(&self) -> Option<bool> {
+    /// A probe that tells whether a frame is waiting from memory shared
+    /// with the kernel (a receive ring), with no lock and no system call;
+    /// None when only the descriptor can tell. A poll loop that is awake
+    /// anyway reads the probe instead of watching the descriptor, which
+    /// spares the kernel a wake-up callback for every frame (see
+    /// `datapath::poll`).
+    fn rx_probe(&self) -> Option<RxProbe> {
         None
     }
 

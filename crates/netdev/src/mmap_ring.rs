@@ -36,6 +36,10 @@ pub(crate) struct MappedRing {
 // SAFETY: the mapping is owned by this value alone (no aliases outside it);
 // moving it to another thread moves that ownership.
 unsafe impl Send for MappedRing {}
+// SAFETY: through `&MappedRing` other threads can only read slot statuses
+// atomically (`status`) or get a raw slot pointer, whose use is unsafe and
+// left to the one owner of the ring's consumer side (`RxRing`, `TxRing`).
+unsafe impl Sync for MappedRing {}
 
 impl MappedRing {
     /// Asks for a TPACKET_V2 ring of `frames` slots (a power of two, at

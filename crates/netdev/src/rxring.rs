@@ -21,7 +21,8 @@
 
 use std::io;
 use std::os::fd::RawFd;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use crate::mmap_ring::{MappedRing, FRAME_SIZE};
 use crate::sys;
@@ -61,9 +62,29 @@ pub(crate) struct Slot<'a> {
 }
 
 pub(crate) struct RxRing {
-    ring: MappedRing,
-    /// Next slot to read (the kernel fills slots in the same order).
-    head: usize,
+    ring: Arc<MappedRing>,
+    /// Next slot to read (the kernel fills slots in the same order). Only
+    /// this ring writes it; [`RxProbe`]s read it.
+    head: Arc<AtomicUsize>,
+}
+
+/// Tells whether a receive ring has a frame waiting, from another thread,
+/// with no lock and no system call: it reads the status of the slot the
+/// ring will read next. It keeps the mapping alive, so a probe that
+/// outlives its port reads memory that is still mapped (and answers
+/// nothing useful, which its user must tolerate).
+#[derive(Clone)]
+pub struct RxProbe {
+    ring: Arc<MappedRing>,
+    head: Arc<AtomicUsize>,
+}
+
+impl RxProbe {
+    /// Whether the kernel has handed the ring its next slot.
+    pub fn ready(&self) -> bool {
+        let head = self.head.load(Ordering::Relaxed);
+        self.ring.status(head).load(Ordering::Acquire) & TP_STATUS_USER != 0
+    }
 }
 
 impl RxRing {
@@ -71,18 +92,25 @@ impl RxRing {
     /// bound to an interface (PACKET_VNET_HDR already chosen).
     pub(crate) fn open(fd: RawFd) -> io::Result<RxRing> {
         sys::setsockopt(fd, libc::SOL_PACKET, PACKET_COPY_THRESH, &1 as &libc::c_int)?;
-        let ring = MappedRing::setup(fd, PACKET_RX_RING, FRAMES)?;
-        Ok(RxRing { ring, head: 0 })
+        let ring = Arc::new(MappedRing::setup(fd, PACKET_RX_RING, FRAMES)?);
+        Ok(RxRing {
+            ring,
+            head: Arc::new(AtomicUsize::new(0)),
+        })
     }
 
-    /// Whether the kernel has handed us the next slot.
-    pub(crate) fn ready(&self) -> bool {
-        self.ring.status(self.head).load(Ordering::Acquire) & TP_STATUS_USER != 0
+    /// A probe of this ring for another thread.
+    pub(crate) fn probe(&self) -> RxProbe {
+        RxProbe {
+            ring: self.ring.clone(),
+            head: self.head.clone(),
+        }
     }
 
     /// The slot the kernel handed us next, if it has.
     pub(crate) fn peek(&self) -> Option<Slot<'_>> {
-        let st = self.ring.status(self.head).load(Ordering::Acquire);
+        let head = self.head.load(Ordering::Relaxed);
+        let st = self.ring.status(head).load(Ordering::Acquire);
         if st & TP_STATUS_USER == 0 {
             return None;
         }
@@ -92,7 +120,7 @@ impl RxRing {
         // we hand it back, which needs `&mut self` while this borrow of
         // `self` lives.
         let slot: &[u8] =
-            unsafe { std::slice::from_raw_parts(self.ring.slot_ptr(self.head), FRAME_SIZE) };
+            unsafe { std::slice::from_raw_parts(self.ring.slot_ptr(head), FRAME_SIZE) };
         let u32_at =
             |i: usize| u32::from_ne_bytes([slot[i], slot[i + 1], slot[i + 2], slot[i + 3]]);
         let u16_at = |i: usize| u16::from_ne_bytes([slot[i], slot[i + 1]]);
@@ -124,10 +152,12 @@ impl RxRing {
 
     /// Hands the slot [`RxRing::peek`] returned back to the kernel.
     pub(crate) fn release(&mut self) {
+        let head = self.head.load(Ordering::Relaxed);
         self.ring
-            .status(self.head)
+            .status(head)
             .store(TP_STATUS_KERNEL, Ordering::Release);
-        self.head = (self.head + 1) % self.ring.frames();
+        self.head
+            .store((head + 1) % self.ring.frames(), Ordering::Relaxed);
     }
 }
 
