@@ -166,7 +166,8 @@ mod tests {
     //! Root required: a veth pair in a private namespace; frames sent by a
     //! raw socket on the peer (small ones through ring slots, big ones
     //! through the copy path, some VLAN tagged) must come out of a `system`
-    //! port whole and in order.
+    //! port whole and in order; the ring's probe must see frames wherever
+    //! the ring's head has moved to.
 
     use std::collections::BTreeMap;
     use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
@@ -235,6 +236,29 @@ mod tests {
                 )
             };
             assert_eq!(r, 0);
+            let send = |f: &[u8]| {
+                // SAFETY: f is valid for its length.
+                let n = unsafe { libc::send(peer.as_raw_fd(), f.as_ptr().cast(), f.len(), 0) };
+                assert_eq!(n, f.len() as isize, "{}", std::io::Error::last_os_error());
+            };
+            // The probe follows the ring's head: after each drain, the next
+            // frames land in later slots, and it must see them there.
+            let probe = dev.rx_probe().expect("a port with a ring has a probe");
+            let mut batch = packet::Batch::new();
+            for round in 0..3u32 {
+                for k in 0..5 {
+                    send(&frame(1000 + round * 5 + k, 60));
+                }
+                let deadline = Instant::now() + Duration::from_secs(5);
+                while !probe.ready() {
+                    assert!(
+                        Instant::now() < deadline,
+                        "round {round}: probe never ready"
+                    );
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                while dev.recv(&mut batch).is_ok_and(|n| n > 0) {}
+            }
             // 300 frames, every 7th too big for a ring slot.
             let sent: Vec<Vec<u8>> = (0..300u32)
                 .map(|s| {
@@ -249,12 +273,9 @@ mod tests {
                 })
                 .collect();
             for f in &sent {
-                // SAFETY: f is valid for its length.
-                let n = unsafe { libc::send(peer.as_raw_fd(), f.as_ptr().cast(), f.len(), 0) };
-                assert_eq!(n, f.len() as isize, "{}", std::io::Error::last_os_error());
+                send(f);
             }
             let mut got = Vec::new();
-            let mut batch = packet::Batch::new();
             let deadline = Instant::now() + Duration::from_secs(10);
             while got.len() < sent.len() && Instant::now() < deadline {
                 match dev.recv(&mut batch) {
