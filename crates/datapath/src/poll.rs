@@ -1,8 +1,11 @@
 //! The poll thread: waits (epoll) on every port's receive fd plus an eventfd
 //! that control operations use to make it re-read the port list, receives
 //! batches and runs them through the pipeline; ports without an fd are
-//! polled every few milliseconds. It runs pinned to one CPU by default
-//! (`affinity`). Once a second it expires idle megaflows.
+//! polled every few milliseconds. After traffic it stays awake for a while
+//! ([`SPIN_BEFORE_SLEEP`]), reading the receive rings' readiness from memory
+//! with their ports out of the epoll set, and puts them back before it
+//! sleeps. It runs pinned to one CPU by default (`affinity`). Once a second
+//! it expires idle megaflows.
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -331,16 +334,16 @@ fn run(weak: Weak<Datapath>, wakeup: RawFd, stop: Arc<AtomicBool>) {
             }
         };
         let mut check_rings = false;
+        let now = Instant::now();
         if rebuilt {
             // Visit every port once: frames may have arrived meanwhile.
             visit.clear();
             visit.extend_from_slice(&waitset.ports);
-        } else if last_busy.is_some_and(|t| t.elapsed() < spin) {
+        } else if last_busy.is_some_and(|t| now.saturating_duration_since(t) < spin) {
             // Awake: rings are read from memory, the rest looked at now
             // and then.
             waitset.unwatch_rings();
             check_rings = true;
-            let now = Instant::now();
             if now.saturating_duration_since(last_epoll) >= EPOLL_WHILE_AWAKE {
                 last_epoll = now;
                 waitset.wait(0, &mut visit);
