@@ -45,13 +45,13 @@ pub(crate) fn report(results: &[(Flavor, Result<Figures, String>)], opts: &Optio
             true,
         ),
         (
-            "64-byte UDP, NORMAL, raw generator, frames dropped at IP input (kpps)",
+            "64-byte UDP, NORMAL, raw, dropped at IP input (kpps)",
             |f| f.normal_sink_pps / 1e3,
             "%",
             true,
         ),
         (
-            "64-byte UDP, 1,000 rules, raw generator, frames dropped at IP input (kpps)",
+            "64-byte UDP, 1,000 rules, raw, dropped at IP input (kpps)",
             |f| f.rules_sink_pps / 1e3,
             "%",
             true,
@@ -87,7 +87,7 @@ pub(crate) fn report(results: &[(Flavor, Result<Figures, String>)], opts: &Optio
             println!("| {name} | {} | {} | {ratio} |", fmt(r), fmt(o));
         } else {
             println!(
-                "{name:<47} real {:>10}  oxvs {:>10}  ratio {ratio}",
+                "{name:<57} real {:>10}  oxvs {:>10}  ratio {ratio}",
                 fmt(r),
                 fmt(o)
             );

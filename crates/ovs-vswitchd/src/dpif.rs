@@ -1002,7 +1002,6 @@ fn dpif_type_name<'a>(dp_type: &str, kind: &'a str) -> &'a str {
     }
 }
 
-/// Overlays the datapath's per-port counters on a dummy device's statistics.
 /// OpenFlow port statistics of datapath port `odp`, from its device as the
 /// reference reads them: every counter of a kernel device; only packets and
 /// bytes of a dummy one (the rest unknown, printed `?`), counted by the
@@ -1015,19 +1014,19 @@ fn openflow_port_stats(
 ) -> Option<openflow::msg::multipart::port::PortStats> {
     let (dev, dummy) = dp.with_netdev(odp, |d| (d.stats(), d.kind().starts_with("dummy")))?;
     let mut s = openflow::msg::multipart::port::PortStats::new(port_no);
-    if dummy {
-        let counted = dp.port_stats(odp);
-        let dp_count = |pick: fn(&datapath::PortStats) -> u64| counted.as_ref().map_or(0, pick);
-        s.rx_packets = dev.rx_packets.max(dp_count(|p| p.rx_packets));
-        s.tx_packets = dev.tx_packets.max(dp_count(|p| p.tx_packets));
-        s.rx_bytes = dev.rx_bytes.max(dp_count(|p| p.rx_bytes));
-        s.tx_bytes = dev.tx_bytes.max(dp_count(|p| p.tx_bytes));
-        return Some(s);
-    }
     s.rx_packets = dev.rx_packets;
     s.tx_packets = dev.tx_packets;
     s.rx_bytes = dev.rx_bytes;
     s.tx_bytes = dev.tx_bytes;
+    if dummy {
+        if let Some(c) = dp.port_stats(odp) {
+            s.rx_packets = s.rx_packets.max(c.rx_packets);
+            s.tx_packets = s.tx_packets.max(c.tx_packets);
+            s.rx_bytes = s.rx_bytes.max(c.rx_bytes);
+            s.tx_bytes = s.tx_bytes.max(c.tx_bytes);
+        }
+        return Some(s);
+    }
     s.rx_dropped = dev.rx_dropped;
     s.tx_dropped = dev.tx_dropped;
     s.rx_errors = dev.rx_errors;
@@ -1039,6 +1038,7 @@ fn openflow_port_stats(
     Some(s)
 }
 
+/// Overlays the datapath's per-port counters on a dummy device's statistics.
 fn with_port_counters(mut st: InterfaceState, ps: &datapath::PortStats) -> InterfaceState {
     let clamp = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     for (keys, v) in [

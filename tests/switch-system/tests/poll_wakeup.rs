@@ -13,8 +13,14 @@ use std::time::Duration;
 
 use testkit::{wait_until, Flavor, HostOptions, SwitchLab, DEFAULT_TIMEOUT};
 
-/// x86_64 system call numbers of epoll_wait, epoll_pwait, epoll_pwait2.
-const EPOLL_WAITS: [&str; 3] = ["232", "281", "441"];
+/// The system calls a thread sleeps in epoll with (epoll_wait exists on
+/// x86_64 only; the others everywhere).
+fn epoll_waits() -> Vec<String> {
+    let mut nrs = vec![libc::SYS_epoll_pwait, libc::SYS_epoll_pwait2];
+    #[cfg(target_arch = "x86_64")]
+    nrs.push(libc::SYS_epoll_wait);
+    nrs.iter().map(|n| n.to_string()).collect()
+}
 
 /// The state letter of `pid`'s thread named `comm` and the system call it
 /// is blocked in (the first field of /proc/.../syscall).
@@ -66,13 +72,14 @@ fn lone_frames_wake_the_sleeping_poll_thread() {
             .count()
     };
     let pid = lab.vswitchd_pid();
+    let epoll_waits = epoll_waits();
     for i in 1..=8usize {
         // Wait until the poll thread sleeps in epoll (after its spin).
         let mut seen = None;
         let asleep = wait_until(DEFAULT_TIMEOUT, "the poll thread to sleep", || {
             seen = thread_state(pid, "pmd-ovs-netdev");
             seen.as_ref()
-                .is_some_and(|(state, nr)| *state == 'S' && EPOLL_WAITS.contains(&nr.as_str()))
+                .is_some_and(|(state, nr)| *state == 'S' && epoll_waits.contains(nr))
         });
         assert!(asleep.is_ok(), "frame {i}: poll thread last seen {seen:?}");
         lab.send_frame(&h1, &frame);
